@@ -1,0 +1,24 @@
+"""The ``recoup`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from recoup.cli import admin, imports, reports
+
+app = typer.Typer(
+    help="Recoup: accounts-receivable collections. Start with `recoup init`, then import or `recoup demo`.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("init")(admin.init)
+app.command("demo")(admin.demo)
+app.command("serve")(admin.serve)
+app.command("snapshot")(admin.snapshot)
+app.add_typer(admin.org_app, name="org")
+app.add_typer(imports.app, name="import")
+app.add_typer(reports.app, name="report")
+
+
+def main() -> None:
+    app()

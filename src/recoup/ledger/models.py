@@ -1,0 +1,221 @@
+"""The receivables ledger: who owes what, what was paid, and what was applied where.
+
+Amounts are integer minor units (``*_cents``; for a zero-decimal currency the unit is the whole yen) with
+the ISO currency beside them. Nothing here sums across currencies.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from recoup.organisations.models import Organisation
+
+
+class CustomerKind(models.TextChoices):
+    PERSON = "person", "Person"
+    BUSINESS = "business", "Business"
+
+
+class Customer(models.Model):
+    """A debtor account: a person or a business the creditor sells to on account.
+
+    ``external_id`` is the id in the creditor's accounting system, the natural key for imports.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="customers", db_index=False
+    )
+    external_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=300, blank=True, default="")
+    kind = models.CharField(max_length=10, choices=CustomerKind.choices, default=CustomerKind.BUSINESS)
+    segment = models.CharField(max_length=50, blank=True, default="")
+    terms_days = models.PositiveIntegerField(null=True, blank=True)
+    credit_limit_cents = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "external_id"], name="uniq_customer_external_id"),
+            models.CheckConstraint(
+                condition=Q(credit_limit_cents__isnull=True) | Q(credit_limit_cents__gte=0),
+                name="customer_credit_limit_non_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "name"], name="customer_org_name")]
+
+    def __str__(self) -> str:
+        return self.name or self.external_id
+
+
+class ContactKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    ADDRESS = "address", "Postal address"
+
+
+class ContactStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    BAD = "bad", "Bad (bounced, returned or wrong)"
+    INVALID = "invalid", "Invalid"
+
+
+class ContactSource(models.TextChoices):
+    IMPORT = "import", "Imported"
+    MANUAL = "manual", "Entered by staff"
+    DEBTOR = "debtor", "Given by the debtor"
+    SKIP_TRACE = "skip_trace", "Skip-trace vendor"
+    DEMO = "demo", "Demo data"
+
+
+class ContactPoint(models.Model):
+    """An email address, phone number or postal address of a customer, normalised.
+
+    ``value`` is the normal form and the key: a lower-case email, an E.164 phone number, or a one-line
+    US address rebuilt from its parsed parts. ``raw`` keeps what the source said.
+    """
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contact_points", db_index=False
+    )
+    kind = models.CharField(max_length=10, choices=ContactKind.choices)
+    value = models.CharField(max_length=400)
+    raw = models.CharField(max_length=400, blank=True, default="")
+    is_primary = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=ContactStatus.choices, default=ContactStatus.ACTIVE)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=12, choices=ContactSource.choices, default=ContactSource.IMPORT)
+    # Parsed postal address parts (kind == address); empty when the address could not be parsed.
+    line1 = models.CharField(max_length=200, blank=True, default="")
+    line2 = models.CharField(max_length=200, blank=True, default="")
+    city = models.CharField(max_length=100, blank=True, default="")
+    region = models.CharField(max_length=50, blank=True, default="")
+    postal_code = models.CharField(max_length=20, blank=True, default="")
+    country = models.CharField(max_length=2, blank=True, default="")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "kind", "value"], name="uniq_contact_point"),
+        ]
+        indexes = [models.Index(fields=["customer", "kind", "is_primary"], name="contact_customer_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"
+
+
+class Invoice(models.Model):
+    """A receivable. ``number`` is unique per organisation and is the natural key for imports.
+
+    ``settled_on`` is derived: the day the applied payments and credits first covered the amount, or
+    null while a balance remains. The allocation services keep it in step with the allocations (see
+    ``services.invoices_refresh_settlement``) so aging can skip settled invoices without summing their
+    allocations.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invoices", db_index=False
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invoices", db_index=False)
+    number = models.CharField(max_length=64)
+    issue_date = models.DateField()
+    due_date = models.DateField()
+    terms_days = models.PositiveIntegerField(null=True, blank=True)
+    amount_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    disputed = models.BooleanField(default=False)
+    settled_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="uniq_invoice_number"),
+            models.CheckConstraint(condition=Q(amount_cents__gte=0), name="invoice_amount_non_negative"),
+            models.CheckConstraint(condition=Q(due_date__gte=models.F("issue_date")), name="invoice_due_after_issue"),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "due_date"], name="invoice_customer_due"),
+            models.Index(fields=["organisation", "issue_date"], name="invoice_org_issue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Payment(models.Model):
+    """Money received from a customer. What is not allocated to invoices is unapplied cash.
+
+    ``external_key`` makes re-imports idempotent: the bank or accounting reference when there is one,
+    otherwise a key derived from the row's contents.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="payments", db_index=False
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="payments", db_index=False)
+    payment_date = models.DateField()
+    amount_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    method = models.CharField(max_length=30, blank=True, default="")
+    reference = models.CharField(max_length=100, blank=True, default="")
+    external_key = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "external_key"], name="uniq_payment_key"),
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="payment_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["customer", "payment_date"], name="payment_customer_date")]
+
+
+class CreditNote(models.Model):
+    """A credit to a customer (a return, a correction, a goodwill discount), applied to invoices."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="credit_notes", db_index=False
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="credit_notes")
+    number = models.CharField(max_length=64)
+    issue_date = models.DateField()
+    amount_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="uniq_credit_note_number"),
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="credit_note_amount_positive"),
+        ]
+
+
+class Allocation(models.Model):
+    """Part of a payment or credit note applied to an invoice on a date.
+
+    Exactly one of ``payment`` and ``credit_note`` is set. The services never let the allocations of an
+    invoice exceed its amount, nor those of a payment or credit note exceed theirs.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="allocations", db_index=False
+    )
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="allocations", db_index=False)
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations")
+    credit_note = models.ForeignKey(
+        CreditNote, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"
+    )
+    amount_cents = models.BigIntegerField()
+    applied_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="allocation_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(payment__isnull=False) & Q(credit_note__isnull=True))
+                | (Q(payment__isnull=True) & Q(credit_note__isnull=False)),
+                name="allocation_one_source",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["invoice", "applied_on"], name="allocation_invoice_date"),
+            models.Index(fields=["organisation", "applied_on"], name="allocation_org_date"),
+        ]

@@ -1,0 +1,75 @@
+"""The aging page: the first screen of the workspace (issue "web workspace" grows it into the app)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from recoup.clock import today
+from recoup.core.aging import AgingBasis
+from recoup.core.money import format_minor
+from recoup.organisations.models import Organisation
+from recoup.reporting.aging import AgingBy, aging_report
+
+ROWS_PER_PAGE = 50
+SORTS = {"name": lambda r: (r.name.lower(), r.customer_id), "past_due": lambda r: -r.past_due,
+         "total": lambda r: -r.total, "oldest": lambda r: r.oldest_due_date or date.max}
+
+
+def aging_page(request: HttpRequest) -> HttpResponse:
+    organisations = list(Organisation.objects.all())
+    if not organisations:
+        return render(request, "web/empty.html", status=200)
+    selected = next((o for o in organisations if o.slug == request.GET.get("org")), organisations[0])
+    try:
+        as_of = date.fromisoformat(request.GET["as_of"]) if request.GET.get("as_of") else today(selected.timezone)
+    except ValueError:
+        as_of = today(selected.timezone)
+    basis = AgingBasis.INVOICE if request.GET.get("basis") == "invoice" else AgingBasis.DUE
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "past_due"
+    reports = aging_report(selected, as_of, basis=basis, by=AgingBy.CUSTOMER)
+    currency = request.GET.get("currency")
+    report = next((r for r in reports if r.currency == currency), reports[0])
+    rows = sorted(report.rows, key=SORTS[sort])
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    peak = max(report.totals) or 1
+    buckets = [
+        {"label": label, "amount": format_minor(total, report.currency), "share": round(100 * total / peak),
+         "tone": _tone(index, len(report.labels), basis)}
+        for index, (label, total) in enumerate(zip(report.labels, report.totals, strict=True))
+    ]
+    context = {
+        "organisations": organisations, "organisation": selected, "report": report, "reports": reports,
+        "as_of": as_of, "basis": basis.value, "sort": sort, "page": page, "buckets": buckets,
+        "rows": [_row(r, report.currency) for r in page.object_list],
+        "total_open": format_minor(report.total_open, report.currency),
+        "past_due": format_minor(report.past_due, report.currency),
+        "current": format_minor(report.current, report.currency),
+        "over_90": format_minor(report.over_90, report.currency),
+        "customers_count": len(report.rows),
+        "totals": [format_minor(t, report.currency) for t in report.totals],
+    }
+    return render(request, "web/aging.html", context)
+
+
+def _tone(index: int, count: int, basis: AgingBasis) -> str:
+    """Neutral for current, amber in the middle buckets, red for the oldest (always shown with a label)."""
+    if basis is AgingBasis.DUE and index == 0:
+        return "current"
+    if index >= count - 2:
+        return "late"
+    return "mid"
+
+
+def _row(row, currency: str) -> dict:
+    overdue_days = None
+    return {
+        "customer_id": row.customer_id, "name": row.name or row.customer_id, "email": row.email,
+        "phone": row.phone, "open_invoices": row.open_invoices, "oldest_due_date": row.oldest_due_date,
+        "buckets": [format_minor(v, currency) if v else "" for v in row.buckets],
+        "past_due": format_minor(row.past_due, currency), "total": format_minor(row.total, currency),
+        "disputed": row.disputed, "overdue_days": overdue_days,
+    }
