@@ -23,7 +23,19 @@ def test_default_labels_and_edges_inclusive_at_the_top():
     scheme = BucketScheme()
     assert scheme.labels() == ["Current", "1-30", "31-60", "61-90", "91-120", "120+"]
     assert [scheme.index_for(d) for d in (-5, 0, 1, 30, 31, 60, 61, 90, 91, 120, 121, 400)] == [
-        0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+        0,
+        0,
+        1,
+        1,
+        2,
+        2,
+        3,
+        3,
+        4,
+        4,
+        5,
+        5,
+    ]
 
 
 def test_invoice_basis_has_no_current_bucket():
@@ -38,8 +50,11 @@ def test_bad_bucket_edges_are_refused(text):
         BucketScheme.parse(text)
 
 
-@given(st.lists(st.integers(1, 400), min_size=1, max_size=6, unique=True).map(sorted),
-       st.integers(-100, 800), st.sampled_from(list(AgingBasis)))
+@given(
+    st.lists(st.integers(1, 400), min_size=1, max_size=6, unique=True).map(sorted),
+    st.integers(-100, 800),
+    st.sampled_from(list(AgingBasis)),
+)
 def test_date_edges_agree_with_day_counts(edges, age, basis):
     """SQL buckets by comparing dates with earliest_dates; that must equal counting days."""
     scheme = BucketScheme(tuple(edges))

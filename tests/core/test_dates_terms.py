@@ -10,8 +10,13 @@ from recoup.core.terms import TermsParseError, due_date_for, parse_terms, terms_
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2026-03-14", date(2026, 3, 14)), ("3/14/2026", date(2026, 3, 14)), ("03/04/2026", date(2026, 3, 4)),
-     ("2026-03-14 00:00:00", date(2026, 3, 14)), (" 1/2/2013 ", date(2013, 1, 2))],
+    [
+        ("2026-03-14", date(2026, 3, 14)),
+        ("3/14/2026", date(2026, 3, 14)),
+        ("03/04/2026", date(2026, 3, 4)),
+        ("2026-03-14 00:00:00", date(2026, 3, 14)),
+        (" 1/2/2013 ", date(2013, 1, 2)),
+    ],
 )
 def test_iso_and_us_dates(text, expected):
     assert parse_date(text) == expected
@@ -19,8 +24,13 @@ def test_iso_and_us_dates(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("14/3/2026", "day/month/year"), ("2/30/2026", "no such calendar date"), ("2026-13-01", "no such"),
-     ("March 3", "not a date"), ("3/4/26", "not a date")],
+    [
+        ("14/3/2026", "day/month/year"),
+        ("2/30/2026", "no such calendar date"),
+        ("2026-13-01", "no such"),
+        ("March 3", "not a date"),
+        ("3/4/26", "not a date"),
+    ],
 )
 def test_bad_dates_say_why(text, reason):
     with pytest.raises(DateParseError) as caught:
@@ -34,8 +44,18 @@ def test_explicit_format():
         parse_date("2026-03-14", "%d/%m/%Y")
 
 
-@pytest.mark.parametrize(("text", "days"), [("Net 30", 30), ("net30", 30), ("N45", 45), ("60 days", 60),
-                                            ("15", 15), ("Due on receipt", 0), ("COD", 0)])
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Net 30", 30),
+        ("net30", 30),
+        ("N45", 45),
+        ("60 days", 60),
+        ("15", 15),
+        ("Due on receipt", 0),
+        ("COD", 0),
+    ],
+)
 def test_terms(text, days):
     assert parse_terms(text) == days
 

@@ -39,7 +39,7 @@ def test_money_refuses_unknown_currency_and_mixing():
     with pytest.raises(CurrencyMismatchError):
         Money(1, "USD") + Money(1, "EUR")
     with pytest.raises(CurrencyMismatchError):
-        Money(1, "USD") < Money(2, "EUR")
+        _ = Money(1, "USD") < Money(2, "EUR")
 
 
 def test_money_of_is_exact_and_refuses_extra_places():
@@ -79,8 +79,17 @@ def test_decimal_string_round_trips_through_the_parser(minor, currency):
 
 @pytest.mark.parametrize(
     ("text", "minor"),
-    [("$1,234.56", 123456), ("(12.50)", -1250), ("USD 7", 700), ("-$3", -300), ("$-3", -300), (".5", 50),
-     ("5.", 500), (" 1234 ", 123400), ("1,000,000.00 USD", 100000000)],
+    [
+        ("$1,234.56", 123456),
+        ("(12.50)", -1250),
+        ("USD 7", 700),
+        ("-$3", -300),
+        ("$-3", -300),
+        (".5", 50),
+        ("5.", 500),
+        (" 1234 ", 123400),
+        ("1,000,000.00 USD", 100000000),
+    ],
 )
 def test_parse_amount_accepts_what_exports_write(text, minor):
     assert parse_amount(text, "USD") == minor
@@ -88,9 +97,16 @@ def test_parse_amount_accepts_what_exports_write(text, minor):
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("1,23.4", "not an amount"), ("-3.999", "3 decimal places"), ("EUR 5", "does not match"),
-     ("(5", "unbalanced"), ("", "not an amount"), ("abc", "not an amount"), ("--5", "more than one minus"),
-     ("1.234,56", "not an amount")],
+    [
+        ("1,23.4", "not an amount"),
+        ("-3.999", "3 decimal places"),
+        ("EUR 5", "does not match"),
+        ("(5", "unbalanced"),
+        ("", "not an amount"),
+        ("abc", "not an amount"),
+        ("--5", "more than one minus"),
+        ("1.234,56", "not an amount"),
+    ],
 )
 def test_parse_amount_explains_rejections(text, reason):
     with pytest.raises(AmountParseError) as caught:

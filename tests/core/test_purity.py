@@ -10,11 +10,32 @@ from pathlib import Path
 import recoup.core
 
 CORE = Path(recoup.core.__file__).parent
-FORBIDDEN_MODULES = {"django", "sqlite3", "psycopg", "socket", "urllib", "http", "requests", "httpx",
-                     "subprocess", "shutil", "polars", "duckdb", "os", "pathlib", "io", "tempfile"}
+FORBIDDEN_MODULES = {
+    "django",
+    "sqlite3",
+    "psycopg",
+    "socket",
+    "urllib",
+    "http",
+    "requests",
+    "httpx",
+    "subprocess",
+    "shutil",
+    "polars",
+    "duckdb",
+    "os",
+    "pathlib",
+    "io",
+    "tempfile",
+}
 FORBIDDEN_CALLS = {"open", "input", "print"}
-CLOCK_CALLS = {("date", "today"), ("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"),
-               ("time", "time")}
+CLOCK_CALLS = {
+    ("date", "today"),
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("time", "time"),
+}
 
 
 def _core_files() -> list[Path]:
@@ -47,9 +68,9 @@ def test_core_does_no_io_and_reads_no_clock():
             func = node.func
             if isinstance(func, ast.Name) and func.id in FORBIDDEN_CALLS:
                 offenders.append(f"{path.name}:{node.lineno} calls {func.id}()")
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-                if (func.value.id, func.attr) in CLOCK_CALLS:
-                    offenders.append(f"{path.name}:{node.lineno} reads the clock")
+            is_clock = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+            if is_clock and (func.value.id, func.attr) in CLOCK_CALLS:
+                offenders.append(f"{path.name}:{node.lineno} reads the clock")
     assert offenders == []
 
 

@@ -15,7 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_generic_import_creates_customers_contacts_and_invoices(org, tmp_path):
-    rows = [invoice_row(1), invoice_row(2, amount="$1,234.50"), invoice_row(3, customer="C2", phone="+1 212 555 0111")]
+    rows = [
+        invoice_row(1),
+        invoice_row(2, amount="$1,234.50"),
+        invoice_row(3, customer="C2", phone="+1 212 555 0111"),
+    ]
     report = import_invoices(organisation=org, path=write_csv(tmp_path / "inv.csv", rows))
     assert report.applied and report.errors == []
     assert (report.created, report.updated, report.unchanged, report.rejected) == (3, 0, 0, 0)
@@ -27,7 +31,12 @@ def test_generic_import_creates_customers_contacts_and_invoices(org, tmp_path):
     assert contacts[("C2", "phone")].value == "+12125550111"
     assert contacts[("C1", "email")].value == "c1@example.com" and contacts[("C1", "email")].is_primary
     address = contacts[("C1", "address")]
-    assert (address.line1, address.city, address.region, address.postal_code) == ("123 MAIN ST", "SPRINGFIELD", "IL", "62704")
+    assert (address.line1, address.city, address.region, address.postal_code) == (
+        "123 MAIN ST",
+        "SPRINGFIELD",
+        "IL",
+        "62704",
+    )
 
 
 def test_reimport_is_idempotent_and_updates_changed_rows(org, tmp_path):
@@ -51,7 +60,11 @@ BAD_CASES = [
     ({"invoice_number": " "}, "invoice_number", "is empty; invoice_number is required"),
     ({"issue_date": "31/01/2026"}, "issue_date", "looks like day/month/year; pass --date-format %d/%m/%Y"),
     ({"issue_date": "2026-02-30"}, "issue_date", "no such calendar date"),
-    ({"due_date": "soon"}, "due_date", "not a date (expected YYYY-MM-DD or MM/DD/YYYY, or pass --date-format)"),
+    (
+        {"due_date": "soon"},
+        "due_date",
+        "not a date (expected YYYY-MM-DD or MM/DD/YYYY, or pass --date-format)",
+    ),
     ({"due_date": "2025-12-01"}, "due_date", "is before the issue date 2026-01-01"),
     ({"amount": "12.345"}, "amount", "has 3 decimal places; USD allows 2"),
     ({"amount": "twelve"}, "amount", "not an amount (expected digits such as 1,234.56)"),
@@ -75,12 +88,37 @@ def test_each_bad_value_is_reported_and_nothing_is_written(org, tmp_path, overri
 
 
 def test_optional_fields_disputed_terms_kind_are_checked(org, tmp_path):
-    header = ["customer_id", "invoice_number", "issue_date", "due_date", "amount", "disputed", "terms", "customer_kind"]
+    header = [
+        "customer_id",
+        "invoice_number",
+        "issue_date",
+        "due_date",
+        "amount",
+        "disputed",
+        "terms",
+        "customer_kind",
+    ]
     rows = [
-        {"customer_id": "A", "invoice_number": "1", "issue_date": "1/5/2026", "due_date": "2/4/2026", "amount": "10",
-         "disputed": "Yes", "terms": "Net 30", "customer_kind": "patient"},
-        {"customer_id": "B", "invoice_number": "2", "issue_date": "2026-01-05", "due_date": "2026-02-04",
-         "amount": "10", "disputed": "maybe", "terms": "whenever", "customer_kind": "robot"},
+        {
+            "customer_id": "A",
+            "invoice_number": "1",
+            "issue_date": "1/5/2026",
+            "due_date": "2/4/2026",
+            "amount": "10",
+            "disputed": "Yes",
+            "terms": "Net 30",
+            "customer_kind": "patient",
+        },
+        {
+            "customer_id": "B",
+            "invoice_number": "2",
+            "issue_date": "2026-01-05",
+            "due_date": "2026-02-04",
+            "amount": "10",
+            "disputed": "maybe",
+            "terms": "whenever",
+            "customer_kind": "robot",
+        },
     ]
     report = import_invoices(organisation=org, path=write_csv(tmp_path / "x.csv", rows, header))
     assert sorted((e.line, e.column, e.reason) for e in report.errors) == [
@@ -97,13 +135,16 @@ def test_optional_fields_disputed_terms_kind_are_checked(org, tmp_path):
 
 def test_ten_thousand_rows_with_three_bad_ones(org, tmp_path):
     rows = [invoice_row(n, customer=f"C{n % 700}") for n in range(1, 10_001)]
-    rows[99]["amount"] = "1O0.00"        # letter O: line 101
+    rows[99]["amount"] = "1O0.00"  # letter O: line 101
     rows[4999]["due_date"] = "2026-13-01"  # line 5001
-    rows[9998]["customer_id"] = ""         # line 10000
+    rows[9998]["customer_id"] = ""  # line 10000
     report = import_invoices(organisation=org, path=write_csv(tmp_path / "big.csv", rows))
     assert not report.applied
     assert [(e.line, e.column, e.value) for e in report.errors] == [
-        (101, "amount", "1O0.00"), (5001, "due_date", "2026-13-01"), (10000, "customer_id", "")]
+        (101, "amount", "1O0.00"),
+        (5001, "due_date", "2026-13-01"),
+        (10000, "customer_id", ""),
+    ]
     assert report.rows == 10_000 and report.rejected == 3
     assert Invoice.objects.count() == 0 and Customer.objects.count() == 0
 
@@ -136,13 +177,23 @@ def test_conflicting_duplicate_numbers_are_errors_identical_ones_are_skipped(org
 def test_rows_that_contradict_the_ledger_are_rejected(org, tmp_path):
     import_invoices(organisation=org, path=write_csv(tmp_path / "a.csv", [invoice_row(1)]))
     invoice = Invoice.objects.get()
-    payment_record(organisation=org, customer=invoice.customer, payment_date=dt.date(2026, 1, 10),
-                   amount_cents=8000, currency="USD", invoice=invoice)
+    payment_record(
+        organisation=org,
+        customer=invoice.customer,
+        payment_date=dt.date(2026, 1, 10),
+        amount_cents=8000,
+        currency="USD",
+        invoice=invoice,
+    )
     rows = [invoice_row(1, customer="OTHER"), invoice_row(1, amount="50.00")]
     first = import_invoices(organisation=org, path=write_csv(tmp_path / "b.csv", rows[:1]))
-    assert [(e.column, e.reason) for e in first.errors] == [("customer_id", "invoice INV-00001 belongs to customer C1 in the ledger")]
+    assert [(e.column, e.reason) for e in first.errors] == [
+        ("customer_id", "invoice INV-00001 belongs to customer C1 in the ledger")
+    ]
     second = import_invoices(organisation=org, path=write_csv(tmp_path / "c.csv", rows[1:]))
-    assert [(e.column, e.reason) for e in second.errors] == [("amount", "is less than the 8000 (minor units) already paid or credited")]
+    assert [(e.column, e.reason) for e in second.errors] == [
+        ("amount", "is less than the 8000 (minor units) already paid or credited")
+    ]
     assert Invoice.objects.get().amount_cents == 10000
 
 
@@ -157,10 +208,20 @@ def test_missing_required_column_and_bad_map_fail_clearly(org, tmp_path):
 
 
 def test_map_option_and_case_insensitive_headers(org, tmp_path):
-    rows = [{"Cust No": "C9", "Invoice Number": "A-1", "ISSUE DATE": "2026-03-01", "Due Date": "2026-03-31",
-             "Total Due": "1,000"}]
-    report = import_invoices(organisation=org, path=write_csv(tmp_path / "m.csv", rows),
-                             mappings=["Cust No=customer_id", "Total Due=amount"])
+    rows = [
+        {
+            "Cust No": "C9",
+            "Invoice Number": "A-1",
+            "ISSUE DATE": "2026-03-01",
+            "Due Date": "2026-03-31",
+            "Total Due": "1,000",
+        }
+    ]
+    report = import_invoices(
+        organisation=org,
+        path=write_csv(tmp_path / "m.csv", rows),
+        mappings=["Cust No=customer_id", "Total Due=amount"],
+    )
     assert report.applied and Invoice.objects.get().amount_cents == 100000
 
 
@@ -186,8 +247,11 @@ def test_semicolon_delimited_files(org, tmp_path):
 
 def test_ragged_rows_are_reported_by_line(org, tmp_path):
     path = tmp_path / "r.csv"
-    path.write_text("customer_id,invoice_number,issue_date,due_date,amount\nC1,1,2026-01-01,2026-01-31,5\n"
-                    "C1,2,2026-01-01,2026-01-31,5,extra\n", encoding="utf-8")
+    path.write_text(
+        "customer_id,invoice_number,issue_date,due_date,amount\nC1,1,2026-01-01,2026-01-31,5\n"
+        "C1,2,2026-01-01,2026-01-31,5,extra\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ImportFailed) as caught:
         import_invoices(organisation=org, path=path)
     assert [(e.line, e.reason) for e in caught.value.errors] == [(3, "has 6 fields; the header has 5")]
@@ -211,7 +275,11 @@ def test_xlsx_with_date_cells_and_numeric_amounts(org, tmp_path):
     assert [(e.line, e.column) for e in report.errors] == [(4, "Amount")]
     report = import_invoices(organisation=org, path=path, quarantine=tmp_path / "q.csv")
     first = Invoice.objects.get(number="0001")
-    assert (first.issue_date, first.due_date, first.amount_cents) == (dt.date(2026, 1, 2), dt.date(2026, 2, 1), 5594)
+    assert (first.issue_date, first.due_date, first.amount_cents) == (
+        dt.date(2026, 1, 2),
+        dt.date(2026, 2, 1),
+        5594,
+    )
     assert Invoice.objects.get(number="0002").amount_cents == 123450
 
 

@@ -10,7 +10,15 @@ from tests.imports.helpers import invoice_row, write_csv
 
 pytestmark = pytest.mark.django_db
 
-PAYMENT_HEADER = ["customer_id", "invoice_number", "payment_date", "amount", "currency", "method", "reference"]
+PAYMENT_HEADER = [
+    "customer_id",
+    "invoice_number",
+    "payment_date",
+    "amount",
+    "currency",
+    "method",
+    "reference",
+]
 
 
 @pytest.fixture
@@ -26,8 +34,15 @@ def ledger(org, tmp_path):
 
 
 def _pay(**row) -> dict:
-    base = {"customer_id": "C1", "invoice_number": "", "payment_date": "2026-03-05", "amount": "10.00",
-            "currency": "", "method": "check", "reference": ""}
+    base = {
+        "customer_id": "C1",
+        "invoice_number": "",
+        "payment_date": "2026-03-05",
+        "amount": "10.00",
+        "currency": "",
+        "method": "check",
+        "reference": "",
+    }
     return base | row
 
 
@@ -39,8 +54,10 @@ def _applied() -> dict[str, int]:
 
 
 def test_payment_goes_to_named_invoice_then_oldest_and_leaves_the_rest_unapplied(ledger, tmp_path):
-    rows = [_pay(invoice_number="INV-00002", amount="250.00", reference="CHK-1"),
-            _pay(amount="400.00", reference="CHK-2", payment_date="2026-03-20")]
+    rows = [
+        _pay(invoice_number="INV-00002", amount="250.00", reference="CHK-1"),
+        _pay(amount="400.00", reference="CHK-2", payment_date="2026-03-20"),
+    ]
     report = import_payments(organisation=ledger, path=write_csv(tmp_path / "p.csv", rows, PAYMENT_HEADER))
     assert report.applied and report.created == 2
     assert _applied() == {"INV-00002": 20000, "INV-00001": 10000, "INV-00003": 30000}
@@ -91,8 +108,10 @@ def test_payment_errors_are_reported_and_nothing_is_written(ledger, tmp_path):
 
 def test_a_reference_cannot_come_back_with_another_amount(ledger, tmp_path):
     import_payments(organisation=ledger, path=write_csv(tmp_path / "a.csv", [_pay(reference="R9")], PAYMENT_HEADER))
-    report = import_payments(organisation=ledger,
-                             path=write_csv(tmp_path / "b.csv", [_pay(reference="R9", amount="11.00")], PAYMENT_HEADER))
+    report = import_payments(
+        organisation=ledger,
+        path=write_csv(tmp_path / "b.csv", [_pay(reference="R9", amount="11.00")], PAYMENT_HEADER),
+    )
     assert not report.applied
     assert "was imported before (2026-03-05, 1000 minor units)" in report.errors[0].reason
 

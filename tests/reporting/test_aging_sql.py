@@ -22,8 +22,10 @@ def portfolio(org):
 
 
 def _core(as_of, scheme, basis):
-    items = [Item(i.id, i.customer.external_id, i.issue_date, i.due_date, i.amount_cents, i.currency)
-             for i in Invoice.objects.select_related("customer")]
+    items = [
+        Item(i.id, i.customer.external_id, i.issue_date, i.due_date, i.amount_cents, i.currency)
+        for i in Invoice.objects.select_related("customer")
+    ]
     applications = [Application(a.invoice_id, a.applied_on, a.amount_cents) for a in Allocation.objects.all()]
     return age_ledger(items, applications, as_of, scheme, basis)
 
@@ -43,7 +45,8 @@ def test_sql_report_equals_the_core_definition(portfolio, as_of, basis, edges):
     assert report.past_due == core.past_due and report.over_90 == core.over_90
     assert {r.customer_id: r.buckets for r in report.rows} == {c: v.buckets for c, v in core.customers.items()}
     assert {r.customer_id: (r.open_invoices, r.oldest_due_date, r.past_due) for r in report.rows} == {
-        c: (v.open_invoices, v.oldest_due_date, v.past_due) for c, v in core.customers.items()}
+        c: (v.open_invoices, v.oldest_due_date, v.past_due) for c, v in core.customers.items()
+    }
     [totals_only] = aging_totals(portfolio, as_of, scheme, basis)
     assert totals_only.totals == report.totals
     [by_invoice] = aging_report(portfolio, as_of, scheme, basis, AgingBy.INVOICE)
@@ -67,8 +70,15 @@ def test_each_currency_gets_its_own_report(org):
     now = timezone.now()
     customer = Customer.objects.create(organisation=org, external_id="X", created_at=now, updated_at=now)
     for number, currency, amount in (("1", "USD", 1000), ("2", "EUR", 700), ("3", "EUR", 300)):
-        Invoice.objects.create(organisation=org, customer=customer, number=number, currency=currency,
-                               amount_cents=amount, issue_date=dt.date(2026, 1, 1), due_date=dt.date(2026, 1, 31))
+        Invoice.objects.create(
+            organisation=org,
+            customer=customer,
+            number=number,
+            currency=currency,
+            amount_cents=amount,
+            issue_date=dt.date(2026, 1, 1),
+            due_date=dt.date(2026, 1, 31),
+        )
     reports = aging_report(org, AS_OF)
     assert [(r.currency, r.total_open) for r in reports] == [("USD", 1000), ("EUR", 1000)]
     assert [r.currency for r in aging_report(org, AS_OF, currency="EUR")] == ["EUR"]

@@ -17,8 +17,13 @@ from recoup.reporting.kpis import kpis_get
 pytestmark = pytest.mark.django_db
 
 IBM = "ibm-ar/WA_Fn-UseC_-Accounts-Receivable.csv"
-AS_OF_DATES = [dt.date(2012, 3, 31), dt.date(2012, 12, 31), dt.date(2013, 6, 30), dt.date(2013, 11, 15),
-               dt.date(2014, 1, 31)]
+AS_OF_DATES = [
+    dt.date(2012, 3, 31),
+    dt.date(2012, 12, 31),
+    dt.date(2013, 6, 30),
+    dt.date(2013, 11, 15),
+    dt.date(2014, 1, 31),
+]
 
 
 def _independent(path, as_of: dt.date) -> dict:
@@ -33,24 +38,43 @@ def _independent(path, as_of: dt.date) -> dict:
     with open(path, newline="", encoding="utf-8") as handle:
         for r in csv.DictReader(handle):
             cents = int(Decimal(r["InvoiceAmount"]) * 100)
-            db.execute("INSERT INTO ar VALUES (?, ?, ?, ?, ?, ?)", (
-                r["customerID"], r["invoiceNumber"], iso(r["InvoiceDate"]), iso(r["DueDate"]), cents,
-                iso(r["SettledDate"])))
+            db.execute(
+                "INSERT INTO ar VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    r["customerID"],
+                    r["invoiceNumber"],
+                    iso(r["InvoiceDate"]),
+                    iso(r["DueDate"]),
+                    cents,
+                    iso(r["SettledDate"]),
+                ),
+            )
     d = as_of.isoformat()
-    rows = db.execute("""
+    rows = db.execute(
+        """
         SELECT CASE WHEN julianday(?) - julianday(due) <= 0 THEN 'Current'
                     WHEN julianday(?) - julianday(due) <= 30 THEN '1-30'
                     WHEN julianday(?) - julianday(due) <= 60 THEN '31-60'
                     WHEN julianday(?) - julianday(due) <= 90 THEN '61-90'
                     WHEN julianday(?) - julianday(due) <= 120 THEN '91-120' ELSE '120+' END AS bucket,
                SUM(cents), COUNT(*)
-        FROM ar WHERE issued <= ? AND settled > ? GROUP BY bucket""", (d, d, d, d, d, d, d)).fetchall()
-    per_customer = dict(db.execute(
-        "SELECT customer, SUM(cents) FROM ar WHERE issued <= ? AND settled > ? GROUP BY customer", (d, d)).fetchall())
-    sales_90 = db.execute("SELECT COALESCE(SUM(cents), 0) FROM ar WHERE issued > date(?, '-90 days') AND issued <= ?",
-                          (d, d)).fetchone()[0]
-    return {"buckets": {b: s for b, s, _ in rows}, "count": sum(c for _, _, c in rows),
-            "customers": per_customer, "sales_90": sales_90}
+        FROM ar WHERE issued <= ? AND settled > ? GROUP BY bucket""",
+        (d, d, d, d, d, d, d),
+    ).fetchall()
+    per_customer = dict(
+        db.execute(
+            "SELECT customer, SUM(cents) FROM ar WHERE issued <= ? AND settled > ? GROUP BY customer", (d, d)
+        ).fetchall()
+    )
+    sales_90 = db.execute(
+        "SELECT COALESCE(SUM(cents), 0) FROM ar WHERE issued > date(?, '-90 days') AND issued <= ?", (d, d)
+    ).fetchone()[0]
+    return {
+        "buckets": {b: s for b, s, _ in rows},
+        "count": sum(c for _, _, c in rows),
+        "customers": per_customer,
+        "sales_90": sales_90,
+    }
 
 
 def test_ibm_sample_aged_at_several_dates(org, shared_data):

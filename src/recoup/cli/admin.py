@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from recoup.cli.common import (
-    AsOf, DatabaseUrl, OrgSlug, RichProgress, as_of_date, bootstrap, console, err_console, fail, organisation,
+    AsOf,
+    DatabaseUrl,
+    OrgSlug,
+    RichProgress,
+    as_of_date,
+    bootstrap,
+    console,
+    err_console,
+    fail,
+    organisation,
 )
 
 org_app = typer.Typer(help="Organisations (creditors).", no_args_is_help=True)
@@ -39,8 +48,10 @@ def init(
         raise fail(str(exc)) from None
     where = connection.settings_dict["NAME"]
     if created:
-        console.print(f"Database ready ({connection.vendor}: {where}). Created organisation "
-                      f"[bold]{org.slug}[/bold] ({org.name}, {org.currency}, {org.timezone}).")
+        console.print(
+            f"Database ready ({connection.vendor}: {where}). Created organisation "
+            f"[bold]{org.slug}[/bold] ({org.name}, {org.currency}, {org.timezone})."
+        )
     else:
         console.print(f"Database ready ({connection.vendor}: {where}); organisation {org.slug} exists.")
 
@@ -79,7 +90,9 @@ def org_list(database_url: DatabaseUrl = None) -> None:
 def org_balance_sheet(
     current_assets: Annotated[str, typer.Option("--current-assets", help="e.g. 250000.00")],
     current_liabilities: Annotated[str, typer.Option("--current-liabilities")],
-    as_of: AsOf = None, org: OrgSlug = None, database_url: DatabaseUrl = None,
+    as_of: AsOf = None,
+    org: OrgSlug = None,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Enter current assets and liabilities, so the KPIs include working capital."""
     bootstrap(database_url)
@@ -91,8 +104,12 @@ def org_balance_sheet(
     try:
         assets = parse_amount(current_assets, creditor.currency)
         liabilities = parse_amount(current_liabilities, creditor.currency)
-        balance_sheet_record(organisation=creditor, as_of=day, current_assets_cents=assets,
-                             current_liabilities_cents=liabilities)
+        balance_sheet_record(
+            organisation=creditor,
+            as_of=day,
+            current_assets_cents=assets,
+            current_liabilities_cents=liabilities,
+        )
     except (AmountParseError, OrganisationError) as exc:
         raise fail(str(exc)) from None
     console.print(f"Recorded the balance sheet of {day.isoformat()}.")
@@ -101,7 +118,8 @@ def org_balance_sheet(
 @org_app.command("buckets")
 def org_buckets(
     edges: Annotated[str, typer.Argument(help="Bucket edges in days, e.g. 30,60,90,120")],
-    org: OrgSlug = None, database_url: DatabaseUrl = None,
+    org: OrgSlug = None,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Set the organisation's default aging buckets."""
     bootstrap(database_url)
@@ -120,7 +138,8 @@ def org_buckets(
 def snapshot(
     as_of: AsOf = None,
     backfill_days: Annotated[int, typer.Option("--backfill-days", help="Also take the N days before")] = 0,
-    org: OrgSlug = None, database_url: DatabaseUrl = None,
+    org: OrgSlug = None,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Store the day's aging and sales snapshot (the dashboard's and `report trend`'s source)."""
     bootstrap(database_url)
@@ -140,11 +159,13 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same portfolio")] = 7,
     as_of: AsOf = None,
     snapshot_days: Annotated[int, typer.Option("--snapshot-days", help="Daily snapshots to take for trends")] = 180,
-    org: OrgSlug = None, database_url: DatabaseUrl = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a ledger that holds imported data")] = False,
+    org: OrgSlug = None,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Load a realistic demo portfolio (replacing the organisation's ledger)."""
     bootstrap(database_url)
-    from recoup.demo.generator import DemoSpec, demo_load
+    from recoup.demo.generator import DemoRefused, DemoSpec, demo_load
     from recoup.reporting.snapshots import snapshots_backfill
 
     if customers < 1 or invoices < customers:
@@ -152,11 +173,14 @@ def demo(
     _migrate()
     creditor = organisation(org)
     day = as_of_date(as_of, creditor)
-    with RichProgress() as progress:
-        result = demo_load(creditor, DemoSpec(customers, invoices, seed, day), progress)
-        if snapshot_days:
-            progress.stage("Daily snapshots", snapshot_days + 1)
-            snapshots_backfill(creditor, day - timedelta(days=snapshot_days), day, progress.advance)
+    try:
+        with RichProgress() as progress:
+            result = demo_load(creditor, DemoSpec(customers, invoices, seed, day), progress, force=force)
+            if snapshot_days:
+                progress.stage("Daily snapshots", snapshot_days + 1)
+                snapshots_backfill(creditor, day - timedelta(days=snapshot_days), day, progress.advance)
+    except DemoRefused as exc:
+        raise fail(str(exc)) from None
     console.print(
         f"Demo portfolio for {creditor.name} as of {day.isoformat()}: {result.customers:,} customers, "
         f"{result.invoices:,} invoices, {result.payments:,} payments, {result.credit_notes:,} credit notes "

@@ -9,7 +9,16 @@ from typing import Annotated
 
 import typer
 
-from recoup.cli.common import DatabaseUrl, OrgSlug, RichProgress, bootstrap, console, err_console, fail, organisation
+from recoup.cli.common import (
+    DatabaseUrl,
+    OrgSlug,
+    RichProgress,
+    bootstrap,
+    console,
+    err_console,
+    fail,
+    organisation,
+)
 
 app = typer.Typer(help="Import invoices or payments from CSV or XLSX.", no_args_is_help=True)
 
@@ -23,13 +32,15 @@ class ReportFormat(StrEnum):
 
 Profile = Annotated[str, typer.Option("--profile", "-p", help="Column profile: generic or ibm-ar.")]
 Maps = Annotated[
-    list[str] | None, typer.Option("--map", "-m", help="COLUMN=field, e.g. 'Cust No=customer_id'. Repeatable.")
+    list[str] | None,
+    typer.Option("--map", "-m", help="COLUMN=field, e.g. 'Cust No=customer_id'. Repeatable."),
 ]
 Quarantine = Annotated[
     Path | None, typer.Option("--quarantine", help="Import the good rows; write the bad ones to this CSV.")
 ]
 DateFormat = Annotated[
-    str | None, typer.Option("--date-format", help="strptime format when dates are not ISO or US, e.g. %d/%m/%Y.")
+    str | None,
+    typer.Option("--date-format", help="strptime format when dates are not ISO or US, e.g. %d/%m/%Y."),
 ]
 Sheet = Annotated[str | None, typer.Option("--sheet", help="XLSX sheet name (default: the first).")]
 Fmt = Annotated[ReportFormat, typer.Option("--format", "-f", help="table or json.")]
@@ -45,21 +56,35 @@ def _run(kind: str, file: Path, profile: str, maps, quarantine, date_format, she
     creditor = organisation(org)
     try:
         with RichProgress() as progress:
-            report = runner(organisation=creditor, path=file, profile=profile, mappings=maps or [],
-                            quarantine=quarantine, date_format=date_format, sheet=sheet, progress=progress)
+            report = runner(
+                organisation=creditor,
+                path=file,
+                profile=profile,
+                mappings=maps or [],
+                quarantine=quarantine,
+                date_format=date_format,
+                sheet=sheet,
+                progress=progress,
+            )
     except ImportFailed as exc:
         if fmt is ReportFormat.JSON:
-            console.print_json(json.dumps({"applied": False, "message": str(exc),
-                                           "errors": [e._asdict() for e in exc.errors]}))
+            console.print_json(
+                json.dumps({"applied": False, "message": str(exc), "errors": [e._asdict() for e in exc.errors]})
+            )
         else:
             _print_errors(exc.errors)
         raise fail(str(exc)) from None
     if fmt is ReportFormat.JSON:
-        document = {"applied": report.applied, "file": report.file_name, "profile": report.profile,
-                    "encoding": report.encoding, **report.counts(),
-                    "unapplied": {c: v for c, v in report.unapplied_cents.items()},
-                    "quarantine_file": report.quarantine_file or None,
-                    "errors": [e._asdict() for e in report.errors]}
+        document = {
+            "applied": report.applied,
+            "file": report.file_name,
+            "profile": report.profile,
+            "encoding": report.encoding,
+            **report.counts(),
+            "unapplied": {c: v for c, v in report.unapplied_cents.items()},
+            "quarantine_file": report.quarantine_file or None,
+            "errors": [e._asdict() for e in report.errors],
+        }
         print(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         _print_summary(report)
@@ -94,14 +119,18 @@ def _print_summary(report) -> None:
     console.print(
         f"[green]Imported[/green] {report.file_name}: {report.rows:,} rows read; {noun} created "
         f"{report.created:,}, updated {report.updated:,}, unchanged {report.unchanged:,}, "
-        f"rejected {report.rejected:,}" + (f", exact repeats skipped {report.duplicates:,}" if report.duplicates else "")
+        f"rejected {report.rejected:,}"
+        + (f", exact repeats skipped {report.duplicates:,}" if report.duplicates else "")
     )
     if report.kind == "invoices":
-        console.print(f"Customers created {report.customers_created:,}, updated {report.customers_updated:,}; "
-                      f"contact points added {report.contacts_created:,}.")
+        console.print(
+            f"Customers created {report.customers_created:,}, updated {report.customers_updated:,}; "
+            f"contact points added {report.contacts_created:,}."
+        )
     if report.payments_created:
-        console.print(f"Payments recorded {report.payments_created:,}; applied in "
-                      f"{report.allocations_created:,} allocation(s).")
+        console.print(
+            f"Payments recorded {report.payments_created:,}; applied in {report.allocations_created:,} allocation(s)."
+        )
     for currency, cents in report.unapplied_cents.items():
         from recoup.core.money import format_minor
 
@@ -113,8 +142,14 @@ def _print_summary(report) -> None:
 @app.command("invoices")
 def invoices(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX file")],
-    profile: Profile = "generic", maps: Maps = None, quarantine: Quarantine = None, date_format: DateFormat = None,
-    sheet: Sheet = None, org: OrgSlug = None, fmt: Fmt = ReportFormat.TABLE, database_url: DatabaseUrl = None,
+    profile: Profile = "generic",
+    maps: Maps = None,
+    quarantine: Quarantine = None,
+    date_format: DateFormat = None,
+    sheet: Sheet = None,
+    org: OrgSlug = None,
+    fmt: Fmt = ReportFormat.TABLE,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Import invoices (and their customers and contact points)."""
     _run("invoices", file, profile, maps, quarantine, date_format, sheet, org, fmt, database_url)
@@ -123,8 +158,14 @@ def invoices(
 @app.command("payments")
 def payments(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX file")],
-    profile: Profile = "generic", maps: Maps = None, quarantine: Quarantine = None, date_format: DateFormat = None,
-    sheet: Sheet = None, org: OrgSlug = None, fmt: Fmt = ReportFormat.TABLE, database_url: DatabaseUrl = None,
+    profile: Profile = "generic",
+    maps: Maps = None,
+    quarantine: Quarantine = None,
+    date_format: DateFormat = None,
+    sheet: Sheet = None,
+    org: OrgSlug = None,
+    fmt: Fmt = ReportFormat.TABLE,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Import payments and apply them to open invoices."""
     _run("payments", file, profile, maps, quarantine, date_format, sheet, org, fmt, database_url)

@@ -8,8 +8,19 @@ from typing import Annotated
 import typer
 
 from recoup.cli.common import (
-    AsOf, DatabaseUrl, Format, FormatOption, OrgSlug, OutputFile, as_of_date, bootstrap, console, emit, fail,
-    organisation, rich_table,
+    AsOf,
+    DatabaseUrl,
+    Format,
+    FormatOption,
+    OrgSlug,
+    OutputFile,
+    as_of_date,
+    bootstrap,
+    console,
+    emit,
+    fail,
+    organisation,
+    rich_table,
 )
 
 app = typer.Typer(help="Aging, KPIs and trends.", no_args_is_help=True)
@@ -22,8 +33,12 @@ def aging(
     basis: Annotated[str, typer.Option("--basis", help="due (days past due) or invoice (days since issue)")] = "due",
     buckets: Annotated[str | None, typer.Option("--buckets", help="Bucket edges in days, e.g. 30,60,90,120")] = None,
     currency: Annotated[str | None, typer.Option("--currency", help="Only this currency")] = None,
-    top: Annotated[int | None, typer.Option("--top", help="Table format: show only the N largest past-due rows")] = None,
-    fmt: FormatOption = Format.TABLE, output: OutputFile = None, org: OrgSlug = None,
+    top: Annotated[
+        int | None, typer.Option("--top", help="Table format: show only the N largest past-due rows")
+    ] = None,
+    fmt: FormatOption = Format.TABLE,
+    output: OutputFile = None,
+    org: OrgSlug = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Open receivables by aging bucket, per customer (with contact details) or per invoice."""
@@ -58,7 +73,9 @@ def aging(
 def kpis(
     as_of: AsOf = None,
     period_days: Annotated[int, typer.Option("--period-days", help="Length of the period in days")] = 90,
-    fmt: FormatOption = Format.TABLE, output: OutputFile = None, org: OrgSlug = None,
+    fmt: FormatOption = Format.TABLE,
+    output: OutputFile = None,
+    org: OrgSlug = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Open AR, past due, % over 90, DSO, best possible DSO, ADD, CEI, AR turnover, working capital."""
@@ -80,7 +97,9 @@ def trend(
     days: Annotated[int, typer.Option("--days", help="How many days back")] = 90,
     period_days: Annotated[int, typer.Option("--period-days")] = 30,
     currency: Annotated[str | None, typer.Option("--currency")] = None,
-    fmt: FormatOption = Format.TABLE, output: OutputFile = None, org: OrgSlug = None,
+    fmt: FormatOption = Format.TABLE,
+    output: OutputFile = None,
+    org: OrgSlug = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """KPIs day by day, read from the daily snapshots (take them with `recoup snapshot`)."""
@@ -94,11 +113,29 @@ def trend(
     code = (currency or creditor.currency).upper()
     points = kpi_trend(creditor, code, day - timedelta(days=days), day, period_days)
     if not points:
-        raise fail(f"no snapshots cover the last {days} days with a {period_days}-day period: "
-                   f"run `recoup snapshot --backfill-days {days + period_days}`", code=1)
+        raise fail(
+            f"no snapshots cover the last {days} days with a {period_days}-day period: "
+            f"run `recoup snapshot --backfill-days {days + period_days}`",
+            code=1,
+        )
     headers = ["Date", "Open AR", "Past due", "% over 90", "DSO", "Best DSO", "ADD", "CEI"]
-    rows = [[p.as_of.isoformat(), to_decimal(p.kpis.open_ar, code), to_decimal(p.kpis.past_due_ar, code),
-             p.kpis.pct_over_90, p.kpis.dso, p.kpis.best_possible_dso, p.kpis.add, p.kpis.cei] for p in points]
-    table = Table(f"Trend to {day.isoformat()} ({code}, {period_days}-day DSO/CEI)", headers, rows,
-                  frozenset({"Open AR", "Past due"}))
+    rows = [
+        [
+            p.as_of.isoformat(),
+            to_decimal(p.kpis.open_ar, code),
+            to_decimal(p.kpis.past_due_ar, code),
+            p.kpis.pct_over_90,
+            p.kpis.dso,
+            p.kpis.best_possible_dso,
+            p.kpis.add,
+            p.kpis.cei,
+        ]
+        for p in points
+    ]
+    table = Table(
+        f"Trend to {day.isoformat()} ({code}, {period_days}-day DSO/CEI)",
+        headers,
+        rows,
+        frozenset({"Open AR", "Past due"}),
+    )
     emit([table], [kpis_document(p.kpis) for p in points], fmt, output)

@@ -85,7 +85,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR.parent.parent / ".staticfiles"
+# Whitenoise serves the apps' static files straight from the installed package; no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 
 LOGGING = {

@@ -172,9 +172,7 @@ def allocate_minor(total: int, weights: Sequence[int]) -> list[int]:
     sign = -1 if total < 0 else 1
     magnitude = abs(total)
     parts = [magnitude * w // weight_sum for w in weights]
-    remainders = sorted(
-        range(len(weights)), key=lambda i: (-(magnitude * weights[i] % weight_sum), i)
-    )
+    remainders = sorted(range(len(weights)), key=lambda i: (-(magnitude * weights[i] % weight_sum), i))
     for i in remainders[: magnitude - sum(parts)]:
         parts[i] += 1
     return [sign * p for p in parts]
@@ -191,8 +189,17 @@ def decimal_string(minor: int, currency: str) -> str:
     return str(to_decimal(minor, currency))
 
 
-_SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "EUR": "€", "GBP": "£", "JPY": "¥",
-            "INR": "₹", "CHF": "CHF "}
+_SYMBOLS = {
+    "USD": "$",
+    "CAD": "CA$",
+    "AUD": "A$",
+    "NZD": "NZ$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "¥",
+    "INR": "₹",
+    "CHF": "CHF ",
+}
 
 
 def format_minor(minor: int, currency: str) -> str:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from recoup.demo.portfolio import DemoSpec, generate
 from recoup.imports.progress import NoProgress, Progress
-from recoup.ledger.bulk import insert_frame
+from recoup.ledger.bulk import checkpoint, insert_frame
 from recoup.ledger.models import Allocation, ContactPoint, CreditNote, Customer, Invoice, Payment
 from recoup.organisations.models import Organisation
 from recoup.reporting.models import DailySnapshot
@@ -55,13 +55,32 @@ def _reset_sequences() -> None:
     from django.core.management.color import no_style
 
     statements = connection.ops.sequence_reset_sql(
-        no_style(), [Customer, ContactPoint, Invoice, Payment, CreditNote, Allocation])
+        no_style(), [Customer, ContactPoint, Invoice, Payment, CreditNote, Allocation]
+    )
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
 
 
-def demo_load(organisation: Organisation, spec: DemoSpec, progress: Progress | None = None) -> DemoResult:
+class DemoRefused(RuntimeError):
+    """The organisation holds imported data, which a demo load would delete."""
+
+
+def demo_load(
+    organisation: Organisation, spec: DemoSpec, progress: Progress | None = None, *, force: bool = False
+) -> DemoResult:
+    """Replace the organisation's ledger with a generated portfolio. Refuses, unless ``force``, when the
+    organisation has ever imported a file: that ledger is someone's real data."""
+    from recoup.imports.models import ImportRun
+
+    if (
+        not force
+        and ImportRun.objects.filter(organisation=organisation, status__in=["applied", "quarantined"]).exists()
+    ):
+        raise DemoRefused(
+            f"{organisation.slug} holds imported data; a demo load would replace it. Use another organisation "
+            "(recoup org add demo --name Demo; recoup demo --org demo) or pass --force."
+        )
     progress = progress or NoProgress()
     started = time.perf_counter()
     progress.stage("Generating portfolio")
@@ -73,37 +92,117 @@ def demo_load(organisation: Organisation, spec: DemoSpec, progress: Progress | N
         progress.stage("Clearing the ledger")
         _ledger_clear(organisation)
         offsets = {
-            "customer_pk": _next_id(Customer), "invoice_pk": _next_id(Invoice), "payment_pk": _next_id(Payment),
+            "customer_pk": _next_id(Customer),
+            "invoice_pk": _next_id(Invoice),
+            "payment_pk": _next_id(Payment),
             "credit_note_pk": _next_id(CreditNote),
         }
         ids = {"customer_pk": offsets["customer_pk"]}
         tables = [
-            ("Customers", Customer, _shift(portfolio.customers, ids).select(
-                pl.col("customer_pk").alias("id"), org, "external_id", "name", "kind", "segment", "terms_days",
-                pl.lit(None, dtype=pl.Int64).alias("credit_limit_cents"), stamp.alias("created_at"),
-                stamp.alias("updated_at"))),
-            ("Contact points", ContactPoint, _shift(portfolio.contacts, ids).select(
-                pl.col("customer_pk").alias("customer_id"), "kind", "value", "raw",
-                (pl.int_range(pl.len()).over("customer_pk", "kind") == 0).alias("is_primary"),
-                pl.lit("active").alias("status"), stamp.alias("verified_at"), pl.lit("demo").alias("source"),
-                "line1", "line2", "city", "region", "postal_code", "country", stamp.alias("created_at"))),
-            ("Invoices", Invoice, _shift(portfolio.invoices, offsets).select(
-                pl.col("invoice_pk").alias("id"), org, pl.col("customer_pk").alias("customer_id"), "number",
-                "issue_date", "due_date", "terms_days", "amount_cents", "currency", "disputed", "settled_on")),
-            ("Payments", Payment, _shift(portfolio.payments, offsets).select(
-                pl.col("payment_pk").alias("id"), org, pl.col("customer_pk").alias("customer_id"),
-                "payment_date", "amount_cents", "currency", "method", "reference", "external_key")),
-            ("Credit notes", CreditNote, _shift(portfolio.credit_notes, offsets).select(
-                pl.col("credit_note_pk").alias("id"), org, pl.col("customer_pk").alias("customer_id"), "number",
-                "issue_date", "amount_cents", "currency", "reason")),
-            ("Allocations", Allocation, portfolio.allocations.with_columns(
-                pl.col("invoice_id") + offsets["invoice_pk"], pl.col("payment_id") + offsets["payment_pk"],
-                pl.col("credit_note_id") + offsets["credit_note_pk"]).select(
-                org, "invoice_id", "payment_id", "credit_note_id", "amount_cents", "applied_on")),
+            (
+                "Customers",
+                Customer,
+                _shift(portfolio.customers, ids).select(
+                    pl.col("customer_pk").alias("id"),
+                    org,
+                    "external_id",
+                    "name",
+                    "kind",
+                    "segment",
+                    "terms_days",
+                    pl.lit(None, dtype=pl.Int64).alias("credit_limit_cents"),
+                    stamp.alias("created_at"),
+                    stamp.alias("updated_at"),
+                ),
+            ),
+            (
+                "Contact points",
+                ContactPoint,
+                _shift(portfolio.contacts, ids).select(
+                    pl.col("customer_pk").alias("customer_id"),
+                    "kind",
+                    "value",
+                    "raw",
+                    (pl.int_range(pl.len()).over("customer_pk", "kind") == 0).alias("is_primary"),
+                    pl.lit("active").alias("status"),
+                    stamp.alias("verified_at"),
+                    pl.lit("demo").alias("source"),
+                    "line1",
+                    "line2",
+                    "city",
+                    "region",
+                    "postal_code",
+                    "country",
+                    stamp.alias("created_at"),
+                ),
+            ),
+            (
+                "Invoices",
+                Invoice,
+                _shift(portfolio.invoices, offsets).select(
+                    pl.col("invoice_pk").alias("id"),
+                    org,
+                    pl.col("customer_pk").alias("customer_id"),
+                    "number",
+                    "issue_date",
+                    "due_date",
+                    "terms_days",
+                    "amount_cents",
+                    "currency",
+                    "disputed",
+                    "applied_cents",
+                    "last_applied_on",
+                    "settled_on",
+                ),
+            ),
+            (
+                "Payments",
+                Payment,
+                _shift(portfolio.payments, offsets).select(
+                    pl.col("payment_pk").alias("id"),
+                    org,
+                    pl.col("customer_pk").alias("customer_id"),
+                    "payment_date",
+                    "amount_cents",
+                    "currency",
+                    "method",
+                    "reference",
+                    "external_key",
+                ),
+            ),
+            (
+                "Credit notes",
+                CreditNote,
+                _shift(portfolio.credit_notes, offsets).select(
+                    pl.col("credit_note_pk").alias("id"),
+                    org,
+                    pl.col("customer_pk").alias("customer_id"),
+                    "number",
+                    "issue_date",
+                    "amount_cents",
+                    "currency",
+                    "reason",
+                ),
+            ),
+            (
+                "Allocations",
+                Allocation,
+                portfolio.allocations.with_columns(
+                    pl.col("invoice_id") + offsets["invoice_pk"],
+                    pl.col("payment_id") + offsets["payment_pk"],
+                    pl.col("credit_note_id") + offsets["credit_note_pk"],
+                ).select(org, "invoice_id", "payment_id", "credit_note_id", "amount_cents", "applied_on"),
+            ),
         ]
         for label, model, frame in tables:
             progress.stage(f"Writing {label.lower()}", frame.height)
             insert_frame(model._meta.db_table, frame, progress.advance)
         _reset_sequences()
-    return DemoResult(portfolio.customers.height, portfolio.invoices.height, portfolio.payments.height,
-                      portfolio.credit_notes.height, time.perf_counter() - started)
+    checkpoint()
+    return DemoResult(
+        portfolio.customers.height,
+        portfolio.invoices.height,
+        portfolio.payments.height,
+        portfolio.credit_notes.height,
+        time.perf_counter() - started,
+    )

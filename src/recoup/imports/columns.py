@@ -49,7 +49,11 @@ def parse_amounts(values: pl.Expr, currency: pl.Expr) -> tuple[pl.Expr, pl.Expr]
     lead, inner = g.struct.field("lead_sign"), g.struct.field("inner_sign")
     opened, closed = g.struct.field("open").is_not_null(), g.struct.field("close").is_not_null()
     exponent = currency_exponent(currency)
-    negatives = (lead == "-").fill_null(False).cast(pl.Int8) + (inner == "-").fill_null(False).cast(pl.Int8) + opened.cast(pl.Int8)
+    negatives = (
+        (lead == "-").fill_null(False).cast(pl.Int8)
+        + (inner == "-").fill_null(False).cast(pl.Int8)
+        + opened.cast(pl.Int8)
+    )
     whole_digits = whole.str.replace_all(",", "")
 
     def code_mismatch(code: pl.Expr) -> pl.Expr:
@@ -60,26 +64,124 @@ def parse_amounts(values: pl.Expr, currency: pl.Expr) -> tuple[pl.Expr, pl.Expr]
     reason = (
         pl.when(~shape_ok | text.str.contains(AMOUNT_PATTERN).not_())
         .then(pl.lit("not an amount (expected digits such as 1,234.56)"))
-        .when(opened != closed).then(pl.lit("unbalanced parentheses"))
-        .when(code_mismatch(prefix)).then(pl.lit("currency ") + prefix.str.to_uppercase() + pl.lit(" does not match ") + currency)
-        .when(code_mismatch(suffix)).then(pl.lit("currency ") + suffix.str.to_uppercase() + pl.lit(" does not match ") + currency)
+        .when(opened != closed)
+        .then(pl.lit("unbalanced parentheses"))
+        .when(code_mismatch(prefix))
+        .then(pl.lit("currency ") + prefix.str.to_uppercase() + pl.lit(" does not match ") + currency)
+        .when(code_mismatch(suffix))
+        .then(pl.lit("currency ") + suffix.str.to_uppercase() + pl.lit(" does not match ") + currency)
         .when(currency.is_not_null() & (frac.str.len_chars() > exponent))
-        .then(pl.lit("has ") + frac.str.len_chars().cast(pl.String) + pl.lit(" decimal places; ") + currency
-              + pl.lit(" allows ") + exponent.cast(pl.String))
-        .when((lead == "+") & (negatives > 0)).then(pl.lit("has both + and - signs"))
-        .when(negatives > 1).then(pl.lit("has more than one minus sign"))
-        .when(whole_digits.fill_null("").str.len_chars() > MAX_WHOLE_DIGITS).then(pl.lit("too large"))
+        .then(
+            pl.lit("has ")
+            + frac.str.len_chars().cast(pl.String)
+            + pl.lit(" decimal places; ")
+            + currency
+            + pl.lit(" allows ")
+            + exponent.cast(pl.String)
+        )
+        .when((lead == "+") & (negatives > 0))
+        .then(pl.lit("has both + and - signs"))
+        .when(negatives > 1)
+        .then(pl.lit("has more than one minus sign"))
+        .when(whole_digits.fill_null("").str.len_chars() > MAX_WHOLE_DIGITS)
+        .then(pl.lit("too large"))
     )
     frac_value = pl.when(frac.str.len_chars() > 0).then(frac.cast(pl.Int64, strict=False)).otherwise(0)
     scale = pl.lit(10, dtype=pl.Int64).pow(exponent - frac.str.len_chars().cast(pl.Int64)).cast(pl.Int64)
     magnitude = (
-        whole_digits.fill_null("0").cast(pl.Int64, strict=False) * pl.lit(10, dtype=pl.Int64).pow(exponent).cast(pl.Int64)
+        whole_digits.fill_null("0").cast(pl.Int64, strict=False)
+        * pl.lit(10, dtype=pl.Int64).pow(exponent).cast(pl.Int64)
         + frac_value * scale
     )
     minor = pl.when(reason.is_null() & currency.is_not_null()).then(
         pl.when(negatives > 0).then(-magnitude).otherwise(magnitude)
     )
     return minor, reason
+
+
+SIMPLE_AMOUNT = r"^\s*-?\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?\s*$"
+"""The shape nearly every export writes: optional minus and dollar sign, digits, thousands separators,
+decimals. It is a subset of ``AMOUNT_PATTERN`` that needs no capturing regex, so it is parsed on a fast
+path; everything else goes through the full grammar."""
+
+SIMPLE_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _by_shape(frame: pl.DataFrame, simple: pl.Expr, fast, slow) -> tuple[pl.Series, pl.Series]:
+    """Apply ``fast`` (value expr, reason expr) to rows matching ``simple`` and ``slow`` to the others,
+    evaluating each only on its own rows, and return the results in the original row order."""
+    indexed = frame.with_row_index("__row").with_columns(simple.alias("__simple"))
+    parts = []
+    for mask, (value, reason) in ((pl.col("__simple"), fast()), (~pl.col("__simple"), slow())):
+        subset = indexed.filter(mask)
+        if subset.height:
+            parts.append(subset.select("__row", value.alias("value"), reason.alias("reason")))
+    if not parts:
+        return pl.Series("value", []), pl.Series("reason", [], dtype=pl.String)
+    combined = pl.concat(parts, how="vertical_relaxed").sort("__row")
+    return combined["value"], combined["reason"]
+
+
+def parse_amount_series(values: pl.Series, currency: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Minor units and reasons for a column of amounts, with the fast path for plain shapes."""
+    frame = pl.DataFrame({"text": values.fill_null(""), "currency": currency})
+
+    def fast():
+        exponent = currency_exponent(pl.col("currency"))
+        negative = pl.col("text").str.strip_chars().str.starts_with("-")
+        parts = pl.col("text").str.replace_all(r"[\s$,-]", "").str.split_exact(".", 1)
+        whole, frac = parts.struct.field("field_0"), parts.struct.field("field_1").fill_null("")
+        places = frac.str.len_chars().cast(pl.Int64)
+        reason = (
+            pl.when(pl.col("currency").is_not_null() & (places > exponent))
+            .then(
+                pl.lit("has ")
+                + places.cast(pl.String)
+                + pl.lit(" decimal places; ")
+                + pl.col("currency")
+                + pl.lit(" allows ")
+                + exponent.cast(pl.String)
+            )
+            .when(whole.str.len_chars() > MAX_WHOLE_DIGITS)
+            .then(pl.lit("too large"))
+        )
+        frac_value = pl.when(places > 0).then(frac.cast(pl.Int64, strict=False)).otherwise(0)
+        magnitude = whole.cast(pl.Int64, strict=False) * pl.lit(10, dtype=pl.Int64).pow(exponent).cast(
+            pl.Int64
+        ) + frac_value * pl.lit(10, dtype=pl.Int64).pow(exponent - places).cast(pl.Int64)
+        value = pl.when(reason.is_null() & pl.col("currency").is_not_null()).then(
+            pl.when(negative).then(-magnitude).otherwise(magnitude)
+        )
+        return value, reason
+
+    return _by_shape(
+        frame,
+        pl.col("text").str.contains(SIMPLE_AMOUNT),
+        fast,
+        lambda: parse_amounts(pl.col("text"), pl.col("currency")),
+    )
+
+
+def parse_date_series(
+    values: pl.Series, date_format: str = AUTO, excel_serials: bool = False
+) -> tuple[pl.Series, pl.Series]:
+    """Dates and reasons for a column, with a fast path for plain ISO dates."""
+    frame = pl.DataFrame({"text": values.fill_null("")})
+
+    def fast():
+        value = pl.col("text").str.to_date("%Y-%m-%d", strict=False)
+        return value, pl.when(value.is_null()).then(pl.lit("no such calendar date"))
+
+    if date_format != AUTO:
+        value, reason = parse_dates(pl.col("text"), date_format, excel_serials)
+        out = frame.select(value.alias("value"), reason.alias("reason"))
+        return out["value"], out["reason"]
+    return _by_shape(
+        frame,
+        pl.col("text").str.contains(SIMPLE_ISO_DATE),
+        fast,
+        lambda: parse_dates(pl.col("text"), date_format, excel_serials),
+    )
 
 
 def parse_dates(values: pl.Expr, date_format: str = AUTO, excel_serials: bool = False) -> tuple[pl.Expr, pl.Expr]:

@@ -34,9 +34,11 @@ def normalise_emails(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     cleaned = pl.select(pl.when(cleaned.str.len_chars() > 0).then(cleaned)).to_series()
     valid = cleaned.str.contains(EMAIL_PATTERN)
     normal = pl.select(pl.when(valid).then(cleaned)).to_series().alias("email")
-    reason = pl.select(
-        pl.when(cleaned.is_not_null() & ~valid).then(pl.lit("not an email address"))
-    ).to_series().alias("reason")
+    reason = (
+        pl.select(pl.when(cleaned.is_not_null() & ~valid).then(pl.lit("not an email address")))
+        .to_series()
+        .alias("reason")
+    )
     return normal, reason
 
 
@@ -50,10 +52,8 @@ def _nanp_valid(national: pl.Expr) -> pl.Expr:
             valid = national.str.contains(f"^(?:{region.general})$") & national.str.contains(
                 "^(?:" + "|".join(region.types) + ")$"
             )
-        if region.leading_digits:
-            selected = national.str.contains(f"^(?:{region.leading_digits})")
-        else:
-            selected = valid
+        # Regions with leading digits are picked by them alone, as phonenumbers does.
+        selected = national.str.contains(f"^(?:{region.leading_digits})") if region.leading_digits else valid
         chain = pl.when(selected).then(valid) if chain is None else chain.when(selected).then(valid)
     return chain.otherwise(pl.lit(False))
 
@@ -93,56 +93,80 @@ def normalise_phones(values: pl.Series, default_region: str = "US") -> tuple[pl.
     return joined["e164"].alias("phone"), joined["reason"].alias("reason")
 
 
-ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country", "one_line")
+ADDRESS_FIELDS = ("raw", "line1", "line2", "city", "region", "postal_code", "country", "one_line")
 
 
-def parse_addresses(values: pl.Series) -> pl.DataFrame:
-    """Parsed parts of each address: columns ``ADDRESS_FIELDS``, null where the value is empty.
+def parse_addresses(values: pl.Series) -> tuple[pl.Series, pl.DataFrame]:
+    """The normal one-line form of each address (null where empty), and the parsed parts of each distinct
+    address (columns ``ADDRESS_FIELDS``, one row per ``one_line``).
 
     Unparseable addresses are kept as their cleaned raw text in ``one_line`` with empty parts; an
-    address never makes a row invalid.
+    address never makes a row invalid. Parts are returned per distinct address, not per row, because a
+    ledger repeats each customer's address on every invoice.
     """
-    frame = pl.DataFrame({"raw": values}).with_columns(
-        pl.col("raw").str.replace_all(r"\s+", " ").str.strip_chars().alias("text")
-    ).with_columns(pl.when(pl.col("text").str.len_chars() > 0).then(pl.col("text")).alias("text"))
+    frame = (
+        pl.DataFrame({"raw": values})
+        .with_columns(pl.col("raw").str.replace_all(r"\s+", " ").str.strip_chars().alias("text"))
+        .with_columns(pl.when(pl.col("text").str.len_chars() > 0).then(pl.col("text")).alias("text"))
+    )
     distinct = frame.select(pl.col("text").drop_nulls().unique())
     groups = pl.col("text").str.extract_groups(ADDRESS_SHAPE)
-    shaped = distinct.with_columns(groups.alias("g")).unnest("g").with_columns(
-        pl.col("state").str.to_uppercase()
-    )
+    shaped = distinct.with_columns(groups.alias("g")).unnest("g").with_columns(pl.col("state").str.to_uppercase())
     fast = shaped.filter(pl.col("line1").is_not_null() & pl.col("state").is_in(sorted(US_STATES)))
 
     def clean(expr: pl.Expr) -> pl.Expr:
         return expr.str.replace_all(r"\.", " ").str.replace_all(r"\s+", " ").str.strip_chars(" ,").str.to_uppercase()
 
     unit = pl.col("line1").str.extract_groups(_UNIT_IN_LINE1)
-    fast = fast.with_columns(
-        pl.when(pl.col("line2").is_null() & unit.struct.field("1").is_not_null())
-        .then(unit.struct.field("1")).otherwise(pl.col("line1")).alias("line1"),
-        pl.when(pl.col("line2").is_null()).then(unit.struct.field("2")).otherwise(pl.col("line2")).alias("line2"),
-    ).select(
-        "text",
-        clean(pl.col("line1")).alias("line1"),
-        clean(pl.col("line2")).fill_null("").alias("line2"),
-        clean(pl.col("city")).alias("city"),
-        pl.col("state").alias("region"),
-        pl.col("zip").alias("postal_code"),
-        pl.lit("US").alias("country"),
-    ).with_columns(
-        pl.concat_str(
-            [pl.col("line1"), pl.when(pl.col("line2") != "").then(pl.col("line2")), pl.col("city"),
-             pl.col("region") + pl.lit(" ") + pl.col("postal_code")],
-            separator=", ", ignore_nulls=True,
-        ).alias("one_line")
+    fast = (
+        fast.with_columns(
+            pl.when(pl.col("line2").is_null() & unit.struct.field("1").is_not_null())
+            .then(unit.struct.field("1"))
+            .otherwise(pl.col("line1"))
+            .alias("line1"),
+            pl.when(pl.col("line2").is_null()).then(unit.struct.field("2")).otherwise(pl.col("line2")).alias("line2"),
+        )
+        .select(
+            "text",
+            clean(pl.col("line1")).alias("line1"),
+            clean(pl.col("line2")).fill_null("").alias("line2"),
+            clean(pl.col("city")).alias("city"),
+            pl.col("state").alias("region"),
+            pl.col("zip").alias("postal_code"),
+            pl.lit("US").alias("country"),
+        )
+        .with_columns(
+            pl.concat_str(
+                [
+                    pl.col("line1"),
+                    pl.when(pl.col("line2") != "").then(pl.col("line2")),
+                    pl.col("city"),
+                    pl.col("region") + pl.lit(" ") + pl.col("postal_code"),
+                ],
+                separator=", ",
+                ignore_nulls=True,
+            ).alias("one_line")
+        )
     )
     slow_texts = shaped.filter(~pl.col("text").is_in(fast["text"].implode()))["text"].to_list()
     slow_rows = []
     for text in slow_texts:
         address = parse_address(text)
-        slow_rows.append((text, address.line1 if address.parsed else "", address.line2, address.city,
-                          address.region, address.postal_code, address.country, address.one_line))
-    slow = pl.DataFrame(slow_rows, schema={"text": pl.String} | {f: pl.String for f in ADDRESS_FIELDS},
-                        orient="row")
-    lookup = pl.concat([fast.select("text", *ADDRESS_FIELDS), slow])
-    joined = frame.join(lookup, on="text", how="left", maintain_order="left")
-    return joined.select(ADDRESS_FIELDS)
+        slow_rows.append(
+            (
+                text,
+                address.line1 if address.parsed else "",
+                address.line2,
+                address.city,
+                address.region,
+                address.postal_code,
+                address.country,
+                address.one_line,
+            )
+        )
+    parsed_fields = [f for f in ADDRESS_FIELDS if f != "raw"]
+    slow = pl.DataFrame(slow_rows, schema={"text": pl.String} | {f: pl.String for f in parsed_fields}, orient="row")
+    lookup = pl.concat([fast.select("text", *parsed_fields), slow])
+    one_line = frame.join(lookup.select("text", "one_line"), on="text", how="left", maintain_order="left")
+    parts = lookup.rename({"text": "raw"}).unique(subset=["one_line"], keep="first", maintain_order=True)
+    return one_line["one_line"].alias("address"), parts

@@ -7,6 +7,7 @@ Every column is read as text so that nothing is guessed before validation: ``000
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,19 +30,24 @@ class FileReadError(ValueError):
         self.row_errors = row_errors or []
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SourceFile:
     frame: pl.DataFrame
     headers: list[str]
     encoding: str
     is_spreadsheet: bool
+    sha256: str = ""
+
+    def keep_only(self, lines: set[int]) -> None:
+        """Forget every row but these (the bad ones, for a quarantine file): frees the file's memory."""
+        self.frame = self.frame.filter(pl.col(LINE).is_in(sorted(lines)))
 
 
 def decode(data: bytes) -> tuple[bytes, str]:
     """UTF-8 bytes of the file and the encoding it was in: UTF-8 (with or without BOM), else Windows-1252,
     else Latin-1 (which accepts any byte)."""
     if data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM):]
+        data = data[len(UTF8_BOM) :]
         data.decode("utf-8")
         return data, "utf-8-sig"
     try:
@@ -65,11 +71,15 @@ def sniff_delimiter(first_line: str) -> str:
 
 def read_source(path: Path, sheet: str | None = None) -> SourceFile:
     suffix = path.suffix.lower()
+    raw = path.read_bytes()
     if suffix in {".xlsx", ".xlsm", ".xls"}:
-        return _read_spreadsheet(path, sheet)
-    if suffix not in {".csv", ".txt", ".tsv", ""}:
+        source = _read_spreadsheet(path, sheet)
+    elif suffix in {".csv", ".txt", ".tsv", ""}:
+        source = read_csv_bytes(raw, path.name)
+    else:
         raise FileReadError(f"{path.name}: unknown file type {suffix!r}; use .csv or .xlsx")
-    return read_csv_bytes(path.read_bytes(), path.name)
+    source.sha256 = hashlib.sha256(raw).hexdigest()
+    return source
 
 
 def read_csv_bytes(raw: bytes, name: str = "file") -> SourceFile:
@@ -99,8 +109,14 @@ def _ragged_rows(data: bytes, delimiter: str) -> list[RowError]:
     errors = []
     for record in reader:
         if len(record) != len(header) and any(record):
-            errors.append(RowError(reader.line_num, "", delimiter.join(record)[:80],
-                                   f"has {len(record)} fields; the header has {len(header)}"))
+            errors.append(
+                RowError(
+                    reader.line_num,
+                    "",
+                    delimiter.join(record)[:80],
+                    f"has {len(record)} fields; the header has {len(header)}",
+                )
+            )
     return errors
 
 
@@ -118,9 +134,7 @@ def _check_headers(columns: list[str], name: str) -> list[str]:
 
 def _read_spreadsheet(path: Path, sheet: str | None) -> SourceFile:
     try:
-        frame = pl.read_excel(
-            path, engine="calamine", sheet_name=sheet, infer_schema_length=0, raise_if_empty=False
-        )
+        frame = pl.read_excel(path, engine="calamine", sheet_name=sheet, infer_schema_length=0, raise_if_empty=False)
     except Exception as exc:  # fastexcel raises its own error types for broken or password-protected files
         raise FileReadError(f"{path.name}: not a readable spreadsheet ({exc})") from None
     if frame.width == 0:

@@ -9,7 +9,6 @@ go to a file of their own and the rest is imported. It all happens in one transa
 from __future__ import annotations
 
 import csv
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,9 +31,9 @@ from recoup.imports.progress import NoProgress, Progress
 from recoup.imports.reading import LINE, FileReadError, SourceFile, read_source
 from recoup.imports.validation import check_invoices, check_payments
 from recoup.ledger import bulk_writes
-from recoup.ledger.bulk import fetch_frame
+from recoup.ledger.bulk import checkpoint, fetch_frame
 from recoup.ledger.models import ContactSource, Customer, Invoice, Payment
-from recoup.ledger.services import invoices_refresh_settlement
+from recoup.ledger.services import invoices_refresh_applied
 from recoup.organisations.models import Organisation
 
 MAX_STORED_ERRORS = 1000
@@ -74,10 +73,16 @@ class ImportReport:
 
     def counts(self) -> dict[str, int]:
         return {
-            "rows": self.rows, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-            "rejected": self.rejected, "duplicates": self.duplicates,
-            "customers_created": self.customers_created, "customers_updated": self.customers_updated,
-            "contacts_created": self.contacts_created, "payments_created": self.payments_created,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "customers_created": self.customers_created,
+            "customers_updated": self.customers_updated,
+            "contacts_created": self.contacts_created,
+            "payments_created": self.payments_created,
             "allocations_created": self.allocations_created,
         }
 
@@ -97,8 +102,14 @@ def _open(path: Path, kind: ImportKind, profile_name: str, mappings: list[str], 
 
 
 def import_invoices(
-    *, organisation: Organisation, path: Path, profile: str = "generic", mappings: list[str] | None = None,
-    quarantine: Path | None = None, date_format: str | None = None, sheet: str | None = None,
+    *,
+    organisation: Organisation,
+    path: Path,
+    profile: str = "generic",
+    mappings: list[str] | None = None,
+    quarantine: Path | None = None,
+    date_format: str | None = None,
+    sheet: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import an invoice file. Customers and their contact points come with the invoices; a profile with
@@ -110,8 +121,11 @@ def import_invoices(
     report = ImportReport("invoices", path.name, chosen.name, rows=source.frame.height, encoding=source.encoding)
     progress.stage("Checking rows", source.frame.height)
     checked, settlements = check_invoices(
-        source, columns, default_currency=organisation.currency,
-        date_format=date_format or chosen.date_format, profile=chosen,
+        source,
+        columns,
+        default_currency=organisation.currency,
+        date_format=date_format or chosen.date_format,
+        profile=chosen,
     )
     progress.advance(source.frame.height)
     with transaction.atomic():
@@ -119,10 +133,11 @@ def import_invoices(
         ledger_errors = _invoice_conflicts(checked.rows, existing, columns)
         errors = sorted(checked.errors + ledger_errors, key=lambda e: e.line)
         bad_lines = {e.line for e in errors}
+        source.keep_only(bad_lines)
         report.errors, report.duplicates = errors, checked.duplicates
         report.rejected = len(bad_lines)
         if errors and quarantine is None:
-            _record(organisation, report, source, path, started, ImportRun.Status.REJECTED)
+            _record(organisation, report, source, started, ImportRun.Status.REJECTED)
             return report
         rows = checked.rows.filter(~pl.col(LINE).is_in(sorted(bad_lines))) if bad_lines else checked.rows
         now = timezone.now()
@@ -131,21 +146,27 @@ def import_invoices(
         report.customers_created, report.customers_updated = customer_counts.created, customer_counts.updated
         rows = rows.join(customer_ids.rename({"external_id": "customer_id"}), on="customer_id", how="left")
         report.contacts_created = bulk_writes.contacts_insert(
-            organisation.id, _contact_frame(rows), now, ContactSource.IMPORT
+            organisation.id, _contact_frame(rows, checked.addresses), now, ContactSource.IMPORT
         )
         progress.stage("Writing invoices", rows.height)
         counts, changed_ids = bulk_writes.invoices_upsert(organisation.id, rows, existing)
         progress.advance(rows.height)
         report.created, report.updated, report.unchanged = counts.created, counts.updated, counts.unchanged
-        invoices_refresh_settlement(changed_ids)
+        invoices_refresh_applied(changed_ids)
         if settlements is not None:
             settlements = settlements.filter(~pl.col(LINE).is_in(sorted(bad_lines)))
             _import_settlements(organisation, chosen, settlements, report, progress)
         if errors:
             report.quarantine_file = str(_write_quarantine(quarantine, source, errors))
         report.applied = True
-        _record(organisation, report, source, path, started,
-                ImportRun.Status.QUARANTINED if errors else ImportRun.Status.APPLIED)
+        _record(
+            organisation,
+            report,
+            source,
+            started,
+            ImportRun.Status.QUARANTINED if errors else ImportRun.Status.APPLIED,
+        )
+    checkpoint()
     return report
 
 
@@ -156,55 +177,102 @@ def _invoice_conflicts(rows: pl.DataFrame, existing: pl.DataFrame, columns: dict
         return []
     joined = rows.join(existing, on="invoice_number", how="inner")
     errors = []
-    for line, number, customer, old_customer in joined.filter(
-        pl.col("customer_id") != pl.col("old_customer_id")
-    ).select(LINE, "invoice_number", "customer_id", "old_customer_id").iter_rows():
-        errors.append(RowError(line, columns.get("customer_id", "customer_id"), customer,
-                               f"invoice {number} belongs to customer {old_customer} in the ledger"))
+    for line, number, customer, old_customer in (
+        joined.filter(pl.col("customer_id") != pl.col("old_customer_id"))
+        .select(LINE, "invoice_number", "customer_id", "old_customer_id")
+        .iter_rows()
+    ):
+        errors.append(
+            RowError(
+                line,
+                columns.get("customer_id", "customer_id"),
+                customer,
+                f"invoice {number} belongs to customer {old_customer} in the ledger",
+            )
+        )
     paid = joined.filter(pl.col("applied_cents") > 0)
-    for line, amount, applied in paid.filter(pl.col("amount_cents") < pl.col("applied_cents")).select(
-        LINE, "amount_cents", "applied_cents"
-    ).iter_rows():
-        errors.append(RowError(line, columns.get("amount", "amount"), str(amount),
-                               f"is less than the {applied} (minor units) already paid or credited"))
-    for line, currency, old in paid.filter(pl.col("currency") != pl.col("old_currency")).select(
-        LINE, "currency", "old_currency"
-    ).iter_rows():
-        errors.append(RowError(line, columns.get("currency", "currency"), currency,
-                               f"the invoice was {old} and has payments applied; it cannot change currency"))
+    for line, amount, applied in (
+        paid.filter(pl.col("amount_cents") < pl.col("applied_cents"))
+        .select(LINE, "amount_cents", "applied_cents")
+        .iter_rows()
+    ):
+        errors.append(
+            RowError(
+                line,
+                columns.get("amount", "amount"),
+                str(amount),
+                f"is less than the {applied} (minor units) already paid or credited",
+            )
+        )
+    for line, currency, old in (
+        paid.filter(pl.col("currency") != pl.col("old_currency")).select(LINE, "currency", "old_currency").iter_rows()
+    ):
+        errors.append(
+            RowError(
+                line,
+                columns.get("currency", "currency"),
+                currency,
+                f"the invoice was {old} and has payments applied; it cannot change currency",
+            )
+        )
     return errors
 
 
 def _customer_frame(rows: pl.DataFrame) -> pl.DataFrame:
     """One row per customer: the last value the file gives for each customer field."""
-    return rows.group_by("customer_id", maintain_order=True).agg(
-        pl.col("customer_name").drop_nulls().last().alias("name"),
-        pl.col("customer_kind").drop_nulls().last().alias("kind"),
-        pl.col("segment").drop_nulls().last().alias("segment"),
-        pl.col("terms_days").drop_nulls().last().alias("terms_days"),
-    ).rename({"customer_id": "external_id"})
+    return (
+        rows.group_by("customer_id", maintain_order=True)
+        .agg(
+            pl.col("customer_name").drop_nulls().last().alias("name"),
+            pl.col("customer_kind").drop_nulls().last().alias("kind"),
+            pl.col("segment").drop_nulls().last().alias("segment"),
+            pl.col("terms_days").drop_nulls().last().alias("terms_days"),
+        )
+        .rename({"customer_id": "external_id"})
+    )
 
 
-def _contact_frame(rows: pl.DataFrame) -> pl.DataFrame:
+def _contact_frame(rows: pl.DataFrame, addresses: pl.DataFrame) -> pl.DataFrame:
+    """Each distinct contact value of each customer, in file order (the last becomes primary)."""
+    rows = rows.select("customer_pk", "email", "phone", "address").unique(maintain_order=True, keep="last")
     email = rows.filter(pl.col("email").is_not_null()).select(
-        "customer_pk", pl.lit("email").alias("kind"), pl.col("email").alias("value"), pl.col("email").alias("raw"))
+        "customer_pk",
+        pl.lit("email").alias("kind"),
+        pl.col("email").alias("value"),
+        pl.col("email").alias("raw"),
+    )
     phone = rows.filter(pl.col("phone").is_not_null()).select(
-        "customer_pk", pl.lit("phone").alias("kind"), pl.col("phone").alias("value"), pl.col("phone").alias("raw"))
-    address = rows.filter(pl.col("address").is_not_null()).select(
-        "customer_pk", pl.lit("address").alias("kind"), pl.col("address").alias("value"),
-        pl.col("address").alias("raw"),
-        *[pl.col(f"address_{p}").alias(p) for p in ("line1", "line2", "city", "region", "postal_code", "country")],
+        "customer_pk",
+        pl.lit("phone").alias("kind"),
+        pl.col("phone").alias("value"),
+        pl.col("phone").alias("raw"),
+    )
+    address = (
+        rows.filter(pl.col("address").is_not_null())
+        .select(
+            "customer_pk",
+            pl.lit("address").alias("kind"),
+            pl.col("address").alias("value"),
+            pl.col("address").alias("raw"),
+        )
+        .drop("raw")
+        .join(addresses.rename({"one_line": "value"}), on="value", how="left", maintain_order="left")
     )
     return pl.concat([email, phone, address], how="diagonal")
 
 
 def _import_settlements(
-    organisation: Organisation, profile: Profile, settlements: pl.DataFrame, report: ImportReport, progress: Progress
+    organisation: Organisation,
+    profile: Profile,
+    settlements: pl.DataFrame,
+    report: ImportReport,
+    progress: Progress,
 ) -> None:
     """Each settlement is a payment keyed by its invoice, applied to that invoice."""
     keyed = settlements.with_columns(
         (pl.lit(f"{profile.name}|settlement|") + pl.col("invoice_number")).alias("external_key"),
-        pl.lit("").alias("method"), pl.lit("").alias("reference"),
+        pl.lit("").alias("method"),
+        pl.lit("").alias("reference"),
     )
     _insert_and_apply_payments(organisation, keyed, report, progress)
 
@@ -216,11 +284,13 @@ def _insert_and_apply_payments(
     if "customer_pk" not in payments.columns:
         customers = fetch_frame(
             f"SELECT external_id, id FROM {Customer._meta.db_table} WHERE organisation_id = %s",
-            [organisation.id], {"customer_id": pl.String, "customer_pk": pl.Int64},
+            [organisation.id],
+            {"customer_id": pl.String, "customer_pk": pl.Int64},
         )
         payments = payments.join(customers, on="customer_id", how="left")
     known = fetch_frame(
-        f"SELECT external_key FROM {Payment._meta.db_table} WHERE organisation_id = %s", [organisation.id],
+        f"SELECT external_key FROM {Payment._meta.db_table} WHERE organisation_id = %s",
+        [organisation.id],
         {"external_key": pl.String},
     )
     new = payments.join(known, on="external_key", how="anti")
@@ -234,19 +304,28 @@ def _insert_and_apply_payments(
     open_invoices = bulk_writes.open_invoices_of(organisation.id, inserted["customer_pk"].unique())
     allocations = bulk_writes.allocations_for_payments(inserted, open_invoices)
     report.allocations_created += bulk_writes.allocations_insert(organisation.id, allocations)
-    invoices_refresh_settlement(allocations["invoice_id"].unique().to_list())
+    invoices_refresh_applied(allocations["invoice_id"].unique().to_list())
     applied = allocations.group_by("payment_id").agg(pl.col("amount_cents").sum().alias("applied"))
-    unapplied = inserted.join(applied, left_on="payment_pk", right_on="payment_id", how="left").with_columns(
-        (pl.col("amount_cents") - pl.col("applied").fill_null(0)).alias("unapplied")
-    ).group_by("currency").agg(pl.col("unapplied").sum())
+    unapplied = (
+        inserted.join(applied, left_on="payment_pk", right_on="payment_id", how="left")
+        .with_columns((pl.col("amount_cents") - pl.col("applied").fill_null(0)).alias("unapplied"))
+        .group_by("currency")
+        .agg(pl.col("unapplied").sum())
+    )
     for currency, cents in unapplied.iter_rows():
         if cents:
             report.unapplied_cents[currency] = report.unapplied_cents.get(currency, 0) + cents
 
 
 def import_payments(
-    *, organisation: Organisation, path: Path, profile: str = "generic", mappings: list[str] | None = None,
-    quarantine: Path | None = None, date_format: str | None = None, sheet: str | None = None,
+    *,
+    organisation: Organisation,
+    path: Path,
+    profile: str = "generic",
+    mappings: list[str] | None = None,
+    quarantine: Path | None = None,
+    date_format: str | None = None,
+    sheet: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import a payment file. Each payment goes to its named invoice first, then to the customer's oldest
@@ -257,18 +336,20 @@ def import_payments(
     chosen, source, columns = _open(path, ImportKind.PAYMENTS, profile, mappings or [], sheet)
     report = ImportReport("payments", path.name, chosen.name, rows=source.frame.height, encoding=source.encoding)
     progress.stage("Checking rows", source.frame.height)
-    checked = check_payments(source, columns, default_currency=organisation.currency,
-                             date_format=date_format or chosen.date_format)
+    checked = check_payments(
+        source, columns, default_currency=organisation.currency, date_format=date_format or chosen.date_format
+    )
     progress.advance(source.frame.height)
     with transaction.atomic():
         rows, ledger_errors = _resolve_payment_rows(organisation, checked.rows, columns)
         rows, key_errors, duplicates, unchanged = _payment_keys(organisation, rows, columns)
         errors = sorted(checked.errors + ledger_errors + key_errors, key=lambda e: e.line)
         bad_lines = {e.line for e in errors}
+        source.keep_only(bad_lines)
         report.errors, report.duplicates, report.rejected = errors, duplicates, len(bad_lines)
         report.unchanged = unchanged
         if errors and quarantine is None:
-            _record(organisation, report, source, path, started, ImportRun.Status.REJECTED)
+            _record(organisation, report, source, started, ImportRun.Status.REJECTED)
             return report
         rows = rows.filter(~pl.col(LINE).is_in(sorted(bad_lines))) if bad_lines else rows
         _insert_and_apply_payments(organisation, rows, report, progress)
@@ -276,8 +357,14 @@ def import_payments(
         if errors:
             report.quarantine_file = str(_write_quarantine(quarantine, source, errors))
         report.applied = True
-        _record(organisation, report, source, path, started,
-                ImportRun.Status.QUARANTINED if errors else ImportRun.Status.APPLIED)
+        _record(
+            organisation,
+            report,
+            source,
+            started,
+            ImportRun.Status.QUARANTINED if errors else ImportRun.Status.APPLIED,
+        )
+    checkpoint()
     return report
 
 
@@ -286,27 +373,41 @@ def _resolve_payment_rows(
 ) -> tuple[pl.DataFrame, list[RowError]]:
     """Find each payment's customer, from its customer id or from the invoice it names."""
     customers = fetch_frame(
-        f"SELECT external_id, id FROM {Customer._meta.db_table} WHERE organisation_id = %s", [organisation.id],
+        f"SELECT external_id, id FROM {Customer._meta.db_table} WHERE organisation_id = %s",
+        [organisation.id],
         {"known_customer_id": pl.String, "customer_pk": pl.Int64},
     )
     invoices = fetch_frame(
         f"""SELECT i.number, c.external_id, i.currency FROM {Invoice._meta.db_table} i
             JOIN {Customer._meta.db_table} c ON c.id = i.customer_id WHERE i.organisation_id = %s""",
-        [organisation.id], {"invoice_number": pl.String, "invoice_customer_id": pl.String, "invoice_currency": pl.String},
+        [organisation.id],
+        {"invoice_number": pl.String, "invoice_customer_id": pl.String, "invoice_currency": pl.String},
     )
     rows = rows.join(invoices, on="invoice_number", how="left")
     errors = []
     invoice_header = columns.get("invoice_number", "invoice_number")
     customer_header = columns.get("customer_id", "customer_id")
     checks = [
-        (pl.col("invoice_number").is_not_null() & pl.col("invoice_customer_id").is_null(), invoice_header,
-         "invoice_number", pl.lit("no such invoice in the ledger; import the invoices first")),
-        (pl.col("customer_id").is_not_null() & pl.col("invoice_customer_id").is_not_null()
-         & (pl.col("customer_id") != pl.col("invoice_customer_id")), customer_header, "customer_id",
-         pl.lit("the invoice belongs to customer ") + pl.col("invoice_customer_id")),
-        (pl.col("invoice_currency").is_not_null() & (pl.col("invoice_currency") != pl.col("currency")),
-         columns.get("currency", columns.get("amount", "amount")), "currency",
-         pl.lit("the invoice is in ") + pl.col("invoice_currency")),
+        (
+            pl.col("invoice_number").is_not_null() & pl.col("invoice_customer_id").is_null(),
+            invoice_header,
+            "invoice_number",
+            pl.lit("no such invoice in the ledger; import the invoices first"),
+        ),
+        (
+            pl.col("customer_id").is_not_null()
+            & pl.col("invoice_customer_id").is_not_null()
+            & (pl.col("customer_id") != pl.col("invoice_customer_id")),
+            customer_header,
+            "customer_id",
+            pl.lit("the invoice belongs to customer ") + pl.col("invoice_customer_id"),
+        ),
+        (
+            pl.col("invoice_currency").is_not_null() & (pl.col("invoice_currency") != pl.col("currency")),
+            columns.get("currency", columns.get("amount", "amount")),
+            "currency",
+            pl.lit("the invoice is in ") + pl.col("invoice_currency"),
+        ),
     ]
     for condition, header, value_column, reason in checks:
         bad = rows.filter(condition).select(LINE, pl.col(value_column).fill_null(""), reason.alias("reason"))
@@ -327,8 +428,14 @@ def _payment_keys(
     """Give each payment its natural key, drop repeats of payments already imported, and report
     payments whose reference was imported before with other values."""
     content = pl.concat_str(
-        [pl.col("customer_id"), pl.col("invoice_number").fill_null(""), pl.col("payment_date").cast(pl.String),
-         pl.col("amount_cents").cast(pl.String), pl.col("currency")], separator="|",
+        [
+            pl.col("customer_id"),
+            pl.col("invoice_number").fill_null(""),
+            pl.col("payment_date").cast(pl.String),
+            pl.col("amount_cents").cast(pl.String),
+            pl.col("currency"),
+        ],
+        separator="|",
     )
     rows = rows.with_columns(
         pl.when(pl.col("reference") != "")
@@ -338,31 +445,50 @@ def _payment_keys(
         content.alias("__content"),
     )
     errors: list[RowError] = []
-    repeated = rows.group_by("external_key").agg(
-        pl.col(LINE), pl.col("__content").n_unique().alias("variants")).filter(pl.col(LINE).list.len() > 1)
+    repeated = (
+        rows.group_by("external_key")
+        .agg(pl.col(LINE), pl.col("__content").n_unique().alias("variants"))
+        .filter(pl.col(LINE).list.len() > 1)
+    )
     duplicates = 0
     for key, lines, variants in repeated.iter_rows():
         if variants > 1:
             listed = ", ".join(str(n) for n in sorted(lines))
-            errors.extend(RowError(n, columns.get("reference", "reference"), key.split("|ref|")[-1],
-                                   f"the same reference appears on lines {listed} with different payments")
-                          for n in lines)
+            errors.extend(
+                RowError(
+                    n,
+                    columns.get("reference", "reference"),
+                    key.split("|ref|")[-1],
+                    f"the same reference appears on lines {listed} with different payments",
+                )
+                for n in lines
+            )
         else:
             duplicates += len(lines) - 1
     rows = rows.unique(subset=["external_key"], keep="first", maintain_order=True)
     known = fetch_frame(
         f"SELECT external_key, payment_date, amount_cents, currency FROM {Payment._meta.db_table} "
-        "WHERE organisation_id = %s", [organisation.id],
+        "WHERE organisation_id = %s",
+        [organisation.id],
         {"external_key": pl.String, "old_date": pl.Date, "old_amount": pl.Int64, "old_currency": pl.String},
     )
     matched = rows.join(known, on="external_key", how="inner")
-    differs = matched.filter((pl.col("payment_date") != pl.col("old_date")) | (pl.col("amount_cents") != pl.col("old_amount"))
-                             | (pl.col("currency") != pl.col("old_currency")))
+    differs = matched.filter(
+        (pl.col("payment_date") != pl.col("old_date"))
+        | (pl.col("amount_cents") != pl.col("old_amount"))
+        | (pl.col("currency") != pl.col("old_currency"))
+    )
     errors.extend(
-        RowError(line, columns.get("reference", "reference"), reference,
-                 f"a payment with this reference was imported before ({old_date}, {old_amount} minor units); "
-                 "it cannot change")
-        for line, reference, old_date, old_amount in differs.select(LINE, "reference", "old_date", "old_amount").iter_rows()
+        RowError(
+            line,
+            columns.get("reference", "reference"),
+            reference,
+            f"a payment with this reference was imported before ({old_date}, {old_amount} minor units); "
+            "it cannot change",
+        )
+        for line, reference, old_date, old_amount in differs.select(
+            LINE, "reference", "old_date", "old_amount"
+        ).iter_rows()
     )
     unchanged = matched.height - differs.height
     return rows.drop("__content"), errors, duplicates, unchanged
@@ -387,12 +513,19 @@ def _write_quarantine(path: Path, source: SourceFile, errors: list[RowError]) ->
     return path
 
 
-def _record(organisation, report: ImportReport, source: SourceFile, path: Path, started, status) -> None:
+def _record(organisation, report: ImportReport, source: SourceFile, started, status) -> None:
     ImportRun.objects.create(
-        organisation=organisation, kind=report.kind, file_name=path.name,
-        file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(), profile=report.profile, status=status,
-        started_at=started, finished_at=timezone.now(), counts=report.counts(),
-        errors=[list(e) for e in report.errors[:MAX_STORED_ERRORS]], quarantine_file=report.quarantine_file,
+        organisation=organisation,
+        kind=report.kind,
+        file_name=report.file_name,
+        file_sha256=source.sha256,
+        profile=report.profile,
+        status=status,
+        started_at=started,
+        finished_at=timezone.now(),
+        counts=report.counts(),
+        errors=[list(e) for e in report.errors[:MAX_STORED_ERRORS]],
+        quarantine_file=report.quarantine_file,
     )
 
 

@@ -15,19 +15,26 @@ from recoup.core.dates import AUTO
 from recoup.core.errors import RowError
 from recoup.imports.columns import (
     blank_to_null,
-    parse_amounts,
+    parse_amount_series,
     parse_currency,
+    parse_date_series,
     parse_dates,
     parse_flags,
     parse_terms_column,
 )
-from recoup.imports.contact_columns import normalise_emails, normalise_phones, parse_addresses
+from recoup.imports.contact_columns import ADDRESS_FIELDS, normalise_emails, normalise_phones, parse_addresses
 from recoup.imports.profiles import Profile
 from recoup.imports.reading import LINE, SourceFile
 
 KIND_WORDS = {
-    "person": "person", "individual": "person", "consumer": "person", "patient": "person",
-    "business": "business", "company": "business", "organisation": "business", "organization": "business",
+    "person": "person",
+    "individual": "person",
+    "consumer": "person",
+    "patient": "person",
+    "business": "business",
+    "company": "business",
+    "organisation": "business",
+    "organization": "business",
     "commercial": "business",
 }
 
@@ -43,6 +50,8 @@ class Checked:
     errors: list[RowError]
     duplicates: int = 0
     lines_with_errors: frozenset[int] = frozenset()
+    addresses: pl.DataFrame | None = None
+    """Parsed parts of each distinct address in ``rows`` (keyed by ``one_line``)."""
 
 
 class _Checker:
@@ -53,7 +62,11 @@ class _Checker:
         self.columns = columns
         # The file's columns are kept under a prefix so a header named like a field ("amount") is never
         # mistaken for the typed column of that field.
-        self.frame = source.frame.rename({h: SOURCE_PREFIX + h for h in source.headers})
+        # Checks build one lazy plan, collected once: Polars then shares work between expressions (a regex
+        # applied to a column once, not once per use) and runs the columns in parallel.
+        self.plan = source.frame.lazy().rename({h: SOURCE_PREFIX + h for h in source.headers})
+        self.frame: pl.DataFrame | None = None
+        self.addresses = pl.DataFrame(schema={f: pl.String for f in ADDRESS_FIELDS})
         self.reasons: list[tuple[str, str]] = []  # (reason column, field)
 
     @staticmethod
@@ -68,18 +81,31 @@ class _Checker:
     def add(self, name: str, value: pl.Expr, reason: pl.Expr | None = None, field: str | None = None) -> None:
         """Add the typed column ``name``; ``reason`` (null when fine) is reported against the file column
         of ``field`` (by default the field called ``name``)."""
-        self.frame = self.frame.with_columns(value.alias(name))
+        expressions = [value.alias(name)]
         if reason is not None:
-            self.check(field or name, reason)
+            expressions.append(self._reason(field or name, reason))
+        self.plan = self.plan.with_columns(expressions)
 
     def check(self, field: str, reason: pl.Expr) -> None:
         """Report ``reason`` (null when fine) against the file column that feeds ``field``."""
-        reason_column = f"__reason_{len(self.reasons)}"
-        self.frame = self.frame.with_columns(reason.alias(reason_column))
-        self.reasons.append((reason_column, field))
+        self.plan = self.plan.with_columns(self._reason(field, reason))
 
-    def add_series(self, name: str, value: pl.Series, reason: pl.Series | None = None, field: str | None = None) -> None:
+    def _reason(self, field: str, reason: pl.Expr) -> pl.Expr:
+        reason_column = f"__reason_{len(self.reasons)}"
+        self.reasons.append((reason_column, field))
+        return reason.alias(reason_column)
+
+    def add_series(
+        self, name: str, value: pl.Series, reason: pl.Series | None = None, field: str | None = None
+    ) -> None:
         self.add(name, pl.lit(value), None if reason is None else pl.lit(reason), field)
+
+    def column(self, field: str) -> pl.Series:
+        """The file's column feeding ``field``, as read (for checks that work on whole series)."""
+        return self.source.frame[self.columns[field]]
+
+    def add_frame_columns(self, columns: list[pl.Series]) -> None:
+        self.plan = self.plan.with_columns(columns)
 
     def text(self, field: str, required: bool = False) -> None:
         value = blank_to_null(self.raw(field))
@@ -87,7 +113,8 @@ class _Checker:
         self.add(field, value, reason)
 
     def errors(self) -> tuple[list[RowError], pl.Series]:
-        """Every problem found, in line order, and a mask of the rows that have none."""
+        """Run the checks; every problem found, in line order, and a mask of the rows that have none."""
+        self.frame = self.plan.collect()
         if not self.reasons:
             return [], pl.Series([True] * self.frame.height)
         errors: list[RowError] = []
@@ -115,16 +142,20 @@ def check_invoices(
     c.text("customer_id", required=True)
     c.text("invoice_number", required=True)
     c.text("customer_name")
-    currency, currency_reason = parse_currency(c.raw("currency"), default_currency)
-    c.add("currency", currency, currency_reason)
-    amount, amount_reason = parse_amounts(c.raw("amount"), pl.col("currency"))
-    c.add("amount_cents", amount, amount_reason, field="amount")
-    c.check("amount", pl.when(pl.col("amount_cents") < 0).then(pl.lit("is negative; record credits as credit notes")))
+    _currency_and_amount(c, default_currency)
+    c.check(
+        "amount",
+        pl.when(pl.col("amount_cents") < 0).then(pl.lit("is negative; record credits as credit notes")),
+    )
     for field in ("issue_date", "due_date"):
-        value, reason = parse_dates(c.raw(field), date_format, serials)
-        c.add(field, value, reason)
-    c.check("due_date", pl.when(pl.col("due_date") < pl.col("issue_date"))
-            .then(pl.lit("is before the issue date ") + pl.col("issue_date").cast(pl.String)))
+        value, reason = parse_date_series(c.column(field), date_format, serials)
+        c.add_series(field, value, reason)
+    c.check(
+        "due_date",
+        pl.when(pl.col("due_date") < pl.col("issue_date")).then(
+            pl.lit("is before the issue date ") + pl.col("issue_date").cast(pl.String)
+        ),
+    )
     flag, flag_reason = parse_flags(c.raw("disputed"))
     c.add("disputed", flag, flag_reason if "disputed" in columns else None)
     if profile is not None and profile.segment_template and profile.segment_template[0] in source.headers:
@@ -135,11 +166,14 @@ def check_invoices(
         c.text("segment")
     kind_text = blank_to_null(c.raw("customer_kind")).str.to_lowercase()
     kind = kind_text.replace_strict(KIND_WORDS, default=None, return_dtype=pl.String)
-    c.add("customer_kind", kind, pl.when(kind_text.is_not_null() & kind.is_null())
-          .then(pl.lit("expected person or business")))
+    c.add(
+        "customer_kind",
+        kind,
+        pl.when(kind_text.is_not_null() & kind.is_null()).then(pl.lit("expected person or business")),
+    )
     _contacts(c)
     if "terms" in columns:
-        terms, terms_reason = parse_terms_column(c.frame[SOURCE_PREFIX + columns["terms"]])
+        terms, terms_reason = parse_terms_column(c.column("terms"))
         c.add_series("terms_days", terms, terms_reason, field="terms")
     else:
         c.add("terms_days", pl.lit(None, dtype=pl.Int64))
@@ -150,20 +184,41 @@ def check_invoices(
         c.columns = {**c.columns, "settled_on": profile.settlement["payment_date"]}
         c.add("settled_on", paid_on, pl.when(has_settlement).then(paid_reason))
     errors, ok = c.errors()
-    typed = c.frame.filter(ok)
-    keep = [LINE, "customer_id", "customer_name", "customer_kind", "segment", "email", "phone",
-            "address_line1", "address_line2", "address_city", "address_region", "address_postal_code",
-            "address_country", "address", "invoice_number", "issue_date", "due_date", "terms_days",
-            "amount_cents", "currency", "disputed"]
+    keep = [
+        LINE,
+        "customer_id",
+        "customer_name",
+        "customer_kind",
+        "segment",
+        "email",
+        "phone",
+        "address",
+        "invoice_number",
+        "issue_date",
+        "due_date",
+        "terms_days",
+        "amount_cents",
+        "currency",
+        "disputed",
+    ]
     settlements = None
-    if "settled_on" in typed.columns:
-        settlements = typed.filter(pl.col("settled_on").is_not_null()).select(
-            LINE, "customer_id", "invoice_number", pl.col("settled_on").alias("payment_date"),
-            "amount_cents", "currency")
-    rows = typed.select(keep)
+    if "settled_on" in c.frame.columns:
+        settlements = c.frame.filter(ok & c.frame["settled_on"].is_not_null()).select(
+            LINE,
+            "customer_id",
+            "invoice_number",
+            pl.col("settled_on").alias("payment_date"),
+            "amount_cents",
+            "currency",
+        )
+    # Select before filtering, and let the checker's wide frame go: at a million rows it is most of
+    # the import's memory.
+    rows = c.frame.select(keep).filter(ok)
+    c.frame = None
     rows, duplicate_errors, duplicates = _dedupe(rows, "invoice_number", columns.get("invoice_number", ""))
     errors = sorted(errors + duplicate_errors, key=lambda e: e.line)
-    return Checked(rows, errors, duplicates, frozenset(e.line for e in errors)), settlements
+    checked = Checked(rows, errors, duplicates, frozenset(e.line for e in errors), c.addresses)
+    return checked, settlements
 
 
 def check_payments(
@@ -172,55 +227,77 @@ def check_payments(
     c = _Checker(source, columns)
     c.text("customer_id")
     c.text("invoice_number")
-    c.check("customer_id", pl.when(pl.col("customer_id").is_null() & pl.col("invoice_number").is_null())
-            .then(pl.lit("needs a customer_id or an invoice_number")))
-    currency, currency_reason = parse_currency(c.raw("currency"), default_currency)
-    c.add("currency", currency, currency_reason)
-    amount, amount_reason = parse_amounts(c.raw("amount"), pl.col("currency"))
-    c.add("amount_cents", amount, amount_reason, field="amount")
+    c.check(
+        "customer_id",
+        pl.when(pl.col("customer_id").is_null() & pl.col("invoice_number").is_null()).then(
+            pl.lit("needs a customer_id or an invoice_number")
+        ),
+    )
+    _currency_and_amount(c, default_currency)
     c.check("amount", pl.when(pl.col("amount_cents") <= 0).then(pl.lit("must be more than zero")))
-    value, reason = parse_dates(c.raw("payment_date"), date_format, source.is_spreadsheet)
-    c.add("payment_date", value, reason)
+    value, reason = parse_date_series(c.column("payment_date"), date_format, source.is_spreadsheet)
+    c.add_series("payment_date", value, reason)
     c.text("method")
     c.text("reference")
     errors, ok = c.errors()
-    rows = c.frame.filter(ok).select(LINE, "customer_id", "invoice_number", "payment_date", "amount_cents",
-                                     "currency", pl.col("method").fill_null(""), pl.col("reference").fill_null(""))
+    rows = c.frame.filter(ok).select(
+        LINE,
+        "customer_id",
+        "invoice_number",
+        "payment_date",
+        "amount_cents",
+        "currency",
+        pl.col("method").fill_null(""),
+        pl.col("reference").fill_null(""),
+    )
     return Checked(rows, errors, 0, frozenset(e.line for e in errors))
+
+
+def _currency_and_amount(c: _Checker, default_currency: str) -> None:
+    currency, currency_reason = parse_currency(c.raw("currency"), default_currency)
+    c.add("currency", currency, currency_reason)
+    codes = (
+        c.source.frame.lazy()
+        .rename({h: SOURCE_PREFIX + h for h in c.source.headers})
+        .with_columns(currency.alias("__code"))
+        .select("__code")
+        .collect()
+        .to_series()
+    )
+    amount, amount_reason = parse_amount_series(c.column("amount"), codes)
+    c.add_series("amount_cents", amount, amount_reason, field="amount")
 
 
 def _contacts(c: _Checker) -> None:
     if "email" in c.columns:
-        email, reason = normalise_emails(c.frame[SOURCE_PREFIX + c.columns["email"]])
+        email, reason = normalise_emails(c.column("email"))
         c.add_series("email", email, reason)
     else:
         c.add("email", pl.lit(None, dtype=pl.String))
     if "phone" in c.columns:
-        phone, reason = normalise_phones(c.frame[SOURCE_PREFIX + c.columns["phone"]])
+        phone, reason = normalise_phones(c.column("phone"))
         c.add_series("phone", phone, reason)
     else:
         c.add("phone", pl.lit(None, dtype=pl.String))
     if "address" in c.columns:
-        parts = parse_addresses(c.frame[SOURCE_PREFIX + c.columns["address"]])
-        c.frame = c.frame.with_columns(
-            [parts[name].alias(f"address_{name}") for name in ("line1", "line2", "city", "region", "postal_code",
-                                                                "country")]
-            + [parts["one_line"].alias("address")]
-        )
+        one_line, c.addresses = parse_addresses(c.column("address"))
+        c.add_series("address", one_line)
     else:
-        c.frame = c.frame.with_columns(
-            [pl.lit(None, dtype=pl.String).alias(f"address_{name}")
-             for name in ("line1", "line2", "city", "region", "postal_code", "country")]
-            + [pl.lit(None, dtype=pl.String).alias("address")]
-        )
+        c.add("address", pl.lit(None, dtype=pl.String))
 
 
 def _dedupe(rows: pl.DataFrame, key: str, header: str) -> tuple[pl.DataFrame, list[RowError], int]:
     """Drop rows that repeat another row exactly; report rows that reuse a key with different values."""
     values = [c for c in rows.columns if c != LINE]
-    counts = rows.group_by(key).agg(
-        pl.len().alias("__n"), pl.struct(values).n_unique().alias("__distinct"), pl.col(LINE).alias("__lines")
-    ).filter(pl.col("__n") > 1)
+    counts = (
+        rows.group_by(key)
+        .agg(
+            pl.len().alias("__n"),
+            pl.struct(values).n_unique().alias("__distinct"),
+            pl.col(LINE).alias("__lines"),
+        )
+        .filter(pl.col("__n") > 1)
+    )
     if counts.height == 0:
         return rows, [], 0
     conflicting = counts.filter(pl.col("__distinct") > 1)

@@ -122,3 +122,12 @@ class IdTable:
     def __exit__(self, *exc_info) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+
+def checkpoint() -> None:
+    """After a bulk write on SQLite, fold the write-ahead log back into the database file, so later reads
+    do not wade through hundreds of megabytes of log. Does nothing on PostgreSQL or inside a transaction."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -18,7 +18,15 @@ from recoup.ledger.bulk import IdTable, fetch_frame, insert_frame, update_frame
 from recoup.ledger.models import Allocation, ContactPoint, Customer, Invoice, Payment
 
 CUSTOMER_FIELDS = ("name", "kind", "segment", "terms_days")
-INVOICE_FIELDS = ("customer_pk", "issue_date", "due_date", "terms_days", "amount_cents", "currency", "disputed")
+INVOICE_FIELDS = (
+    "customer_pk",
+    "issue_date",
+    "due_date",
+    "terms_days",
+    "amount_cents",
+    "currency",
+    "disputed",
+)
 
 
 @dataclass(slots=True)
@@ -32,17 +40,21 @@ def _db_timestamp(now: datetime) -> pl.Expr:
     return pl.lit(now).dt.replace_time_zone(None).dt.replace_time_zone("UTC")
 
 
-def customers_upsert(
-    organisation_id: int, customers: pl.DataFrame, now: datetime
-) -> tuple[pl.DataFrame, UpsertCounts]:
+def customers_upsert(organisation_id: int, customers: pl.DataFrame, now: datetime) -> tuple[pl.DataFrame, UpsertCounts]:
     """Create or update customers. ``customers`` has ``external_id`` and any of ``CUSTOMER_FIELDS``
     (null means "not given": it never blanks a stored value). Returns external_id -> customer_pk."""
     table = Customer._meta.db_table
     existing = fetch_frame(
         f"SELECT external_id, id, name, kind, segment, terms_days FROM {table} WHERE organisation_id = %s",
         [organisation_id],
-        {"external_id": pl.String, "customer_pk": pl.Int64, "old_name": pl.String, "old_kind": pl.String,
-         "old_segment": pl.String, "old_terms_days": pl.Int64},
+        {
+            "external_id": pl.String,
+            "customer_pk": pl.Int64,
+            "old_name": pl.String,
+            "old_kind": pl.String,
+            "old_segment": pl.String,
+            "old_terms_days": pl.Int64,
+        },
     )
     for field in CUSTOMER_FIELDS:
         if field not in customers.columns:
@@ -52,16 +64,19 @@ def customers_upsert(
     new = joined.filter(pl.col("customer_pk").is_null())
     counts = UpsertCounts(created=new.height)
     if new.height:
-        insert_frame(table, new.select(
-            pl.lit(organisation_id, dtype=pl.Int64).alias("organisation_id"),
-            "external_id",
-            pl.col("name").fill_null(""),
-            pl.col("kind").fill_null("business"),
-            pl.col("segment").fill_null(""),
-            "terms_days",
-            _db_timestamp(now).alias("created_at"),
-            _db_timestamp(now).alias("updated_at"),
-        ))
+        insert_frame(
+            table,
+            new.select(
+                pl.lit(organisation_id, dtype=pl.Int64).alias("organisation_id"),
+                "external_id",
+                pl.col("name").fill_null(""),
+                pl.col("kind").fill_null("business"),
+                pl.col("segment").fill_null(""),
+                "terms_days",
+                _db_timestamp(now).alias("created_at"),
+                _db_timestamp(now).alias("updated_at"),
+            ),
+        )
     known = joined.filter(pl.col("customer_pk").is_not_null())
     changed = pl.any_horizontal(
         pl.col(f).is_not_null() & (pl.col(f) != pl.col(f"old_{f}")).fill_null(True) for f in CUSTOMER_FIELDS
@@ -70,20 +85,35 @@ def customers_upsert(
     counts.updated = to_update.height
     counts.unchanged = known.height - to_update.height
     if to_update.height:
-        update_frame(table, to_update.select(
-            pl.col("customer_pk").alias("id"),
-            *[pl.coalesce(f, f"old_{f}").alias(f) for f in CUSTOMER_FIELDS],
-            _db_timestamp(now).alias("updated_at"),
-        ))
+        update_frame(
+            table,
+            to_update.select(
+                pl.col("customer_pk").alias("id"),
+                *[pl.coalesce(f, f"old_{f}").alias(f) for f in CUSTOMER_FIELDS],
+                _db_timestamp(now).alias("updated_at"),
+            ),
+        )
     if new.height:
         existing = fetch_frame(
-            f"SELECT external_id, id FROM {table} WHERE organisation_id = %s", [organisation_id],
+            f"SELECT external_id, id FROM {table} WHERE organisation_id = %s",
+            [organisation_id],
             {"external_id": pl.String, "customer_pk": pl.Int64},
         )
     return existing.select("external_id", "customer_pk"), counts
 
 
-CONTACT_COLUMNS = ("customer_pk", "kind", "value", "raw", "line1", "line2", "city", "region", "postal_code", "country")
+CONTACT_COLUMNS = (
+    "customer_pk",
+    "kind",
+    "value",
+    "raw",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+)
 
 
 def contacts_insert(organisation_id: int, contacts: pl.DataFrame, now: datetime, source: str) -> int:
@@ -108,28 +138,50 @@ def contacts_insert(organisation_id: int, contacts: pl.DataFrame, now: datetime,
         return 0
     has_primary = existing.filter(pl.col("is_primary")).select("customer_pk", "kind").unique()
     new = new.with_columns(
-        (pl.int_range(pl.len()).over(["customer_pk", "kind"]) == pl.len().over(["customer_pk", "kind"]) - 1)
-        .alias("is_primary")
+        (pl.int_range(pl.len()).over(["customer_pk", "kind"]) == pl.len().over(["customer_pk", "kind"]) - 1).alias(
+            "is_primary"
+        )
     )
     new = new.join(has_primary.with_columns(pl.lit(True).alias("__has")), on=["customer_pk", "kind"], how="left")
     new = new.with_columns((pl.col("is_primary") & pl.col("__has").is_null()).alias("is_primary"))
-    insert_frame(table, new.select(
-        pl.col("customer_pk").alias("customer_id"), "kind", "value", "raw", "is_primary",
-        pl.lit("active").alias("status"), pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("verified_at"),
-        pl.lit(source).alias("source"), "line1", "line2", "city", "region", "postal_code", "country",
-        _db_timestamp(now).alias("created_at"),
-    ))
+    insert_frame(
+        table,
+        new.select(
+            pl.col("customer_pk").alias("customer_id"),
+            "kind",
+            "value",
+            "raw",
+            "is_primary",
+            pl.lit("active").alias("status"),
+            pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("verified_at"),
+            pl.lit(source).alias("source"),
+            "line1",
+            "line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            _db_timestamp(now).alias("created_at"),
+        ),
+    )
     return new.height
 
 
 def existing_invoices(organisation_id: int) -> pl.DataFrame:
     """The organisation's invoices with what has been applied to each, keyed by number."""
-    invoice, customer, allocation = (m._meta.db_table for m in (Invoice, Customer, Allocation))
+    invoice, customer = Invoice._meta.db_table, Customer._meta.db_table
     schema = {
-        "invoice_number": pl.String, "invoice_pk": pl.Int64, "old_customer_id": pl.String,
-        "old_customer_pk": pl.Int64, "old_issue_date": pl.Date, "old_due_date": pl.Date,
-        "old_terms_days": pl.Int64, "old_amount_cents": pl.Int64, "old_currency": pl.String,
-        "old_disputed": pl.Boolean, "applied_cents": pl.Int64,
+        "invoice_number": pl.String,
+        "invoice_pk": pl.Int64,
+        "old_customer_id": pl.String,
+        "old_customer_pk": pl.Int64,
+        "old_issue_date": pl.Date,
+        "old_due_date": pl.Date,
+        "old_terms_days": pl.Int64,
+        "old_amount_cents": pl.Int64,
+        "old_currency": pl.String,
+        "old_disputed": pl.Boolean,
+        "applied_cents": pl.Int64,
     }
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT 1 FROM {invoice} WHERE organisation_id = %s LIMIT 1", [organisation_id])
@@ -137,12 +189,10 @@ def existing_invoices(organisation_id: int) -> pl.DataFrame:
             return pl.DataFrame(schema=schema)
     return fetch_frame(
         f"""SELECT i.number, i.id, c.external_id, i.customer_id, i.issue_date, i.due_date, i.terms_days,
-                   i.amount_cents, i.currency, i.disputed, COALESCE(a.applied, 0)
+                   i.amount_cents, i.currency, i.disputed, i.applied_cents
             FROM {invoice} i JOIN {customer} c ON c.id = i.customer_id
-            LEFT JOIN (SELECT invoice_id, SUM(amount_cents) AS applied FROM {allocation}
-                       WHERE organisation_id = %s GROUP BY invoice_id) a ON a.invoice_id = i.id
             WHERE i.organisation_id = %s""",
-        [organisation_id, organisation_id],
+        [organisation_id],
         schema,
     )
 
@@ -156,13 +206,21 @@ def invoices_upsert(organisation_id: int, rows: pl.DataFrame, existing: pl.DataF
     new = joined.filter(pl.col("invoice_pk").is_null())
     counts = UpsertCounts(created=new.height)
     if new.height:
-        insert_frame(table, new.select(
-            pl.lit(organisation_id, dtype=pl.Int64).alias("organisation_id"),
-            pl.col("customer_pk").alias("customer_id"),
-            pl.col("invoice_number").alias("number"),
-            "issue_date", "due_date", "terms_days", "amount_cents", "currency", "disputed",
-            pl.when(pl.col("amount_cents") == 0).then(pl.col("issue_date")).alias("settled_on"),
-        ))
+        insert_frame(
+            table,
+            new.select(
+                pl.lit(organisation_id, dtype=pl.Int64).alias("organisation_id"),
+                pl.col("customer_pk").alias("customer_id"),
+                pl.col("invoice_number").alias("number"),
+                "issue_date",
+                "due_date",
+                "terms_days",
+                "amount_cents",
+                "currency",
+                "disputed",
+                pl.when(pl.col("amount_cents") == 0).then(pl.col("issue_date")).alias("settled_on"),
+            ),
+        )
     known = joined.filter(pl.col("invoice_pk").is_not_null())
     changed = pl.any_horizontal(
         (pl.col(f) != pl.col(f"old_{f}")).fill_null(pl.col(f).is_null() != pl.col(f"old_{f}").is_null())
@@ -172,10 +230,19 @@ def invoices_upsert(organisation_id: int, rows: pl.DataFrame, existing: pl.DataF
     counts.updated = to_update.height
     counts.unchanged = known.height - to_update.height
     if to_update.height:
-        update_frame(table, to_update.select(
-            pl.col("invoice_pk").alias("id"), pl.col("customer_pk").alias("customer_id"),
-            "issue_date", "due_date", "terms_days", "amount_cents", "currency", "disputed",
-        ))
+        update_frame(
+            table,
+            to_update.select(
+                pl.col("invoice_pk").alias("id"),
+                pl.col("customer_pk").alias("customer_id"),
+                "issue_date",
+                "due_date",
+                "terms_days",
+                "amount_cents",
+                "currency",
+                "disputed",
+            ),
+        )
     return counts, to_update["invoice_pk"].to_list()
 
 
@@ -183,13 +250,22 @@ def payments_insert(organisation_id: int, payments: pl.DataFrame) -> pl.DataFram
     """Insert payments (columns: customer_pk, payment_date, amount_cents, currency, method, reference,
     external_key) and return them with their new ``payment_pk``."""
     table = Payment._meta.db_table
-    insert_frame(table, payments.select(
-        pl.lit(organisation_id, dtype=pl.Int64).alias("organisation_id"),
-        pl.col("customer_pk").alias("customer_id"),
-        "payment_date", "amount_cents", "currency", "method", "reference", "external_key",
-    ))
+    insert_frame(
+        table,
+        payments.select(
+            pl.lit(organisation_id, dtype=pl.Int64).alias("organisation_id"),
+            pl.col("customer_pk").alias("customer_id"),
+            "payment_date",
+            "amount_cents",
+            "currency",
+            "method",
+            "reference",
+            "external_key",
+        ),
+    )
     keys = fetch_frame(
-        f"SELECT external_key, id FROM {table} WHERE organisation_id = %s", [organisation_id],
+        f"SELECT external_key, id FROM {table} WHERE organisation_id = %s",
+        [organisation_id],
         {"external_key": pl.String, "payment_pk": pl.Int64},
     )
     return payments.join(keys, on="external_key", how="left")
@@ -197,18 +273,22 @@ def payments_insert(organisation_id: int, payments: pl.DataFrame) -> pl.DataFram
 
 def open_invoices_of(organisation_id: int, customer_pks: pl.Series) -> pl.DataFrame:
     """Open invoices (with their open balance) of these customers, oldest due first."""
-    invoice, allocation = Invoice._meta.db_table, Allocation._meta.db_table
+    invoice = Invoice._meta.db_table
     with IdTable(customer_pks) as ids:
         return fetch_frame(
-            f"""SELECT i.id, i.customer_id, i.number, i.currency, i.issue_date,
-                       i.amount_cents - COALESCE((SELECT SUM(a.amount_cents) FROM {allocation} a
-                                                  WHERE a.invoice_id = i.id), 0)
+            f"""SELECT i.id, i.customer_id, i.number, i.currency, i.issue_date, i.amount_cents - i.applied_cents
                 FROM {invoice} i
                 WHERE i.organisation_id = %s AND i.settled_on IS NULL AND i.customer_id IN (SELECT id FROM {ids})
                 ORDER BY i.customer_id, i.due_date, i.issue_date, i.number, i.id""",
             [organisation_id],
-            {"invoice_pk": pl.Int64, "customer_pk": pl.Int64, "invoice_number": pl.String, "currency": pl.String,
-             "issue_date": pl.Date, "open_cents": pl.Int64},
+            {
+                "invoice_pk": pl.Int64,
+                "customer_pk": pl.Int64,
+                "invoice_number": pl.String,
+                "currency": pl.String,
+                "issue_date": pl.Date,
+                "open_cents": pl.Int64,
+            },
         ).filter(pl.col("open_cents") > 0)
 
 
@@ -242,14 +322,26 @@ def allocations_for_payments(payments: pl.DataFrame, open_invoices: pl.DataFrame
         for invoice_pk, part in plan.parts:
             rows.append((invoice_pk, payment_pk, part, max(paid_on, issue_dates[invoice_pk])))
     return pl.DataFrame(
-        rows, schema={"invoice_id": pl.Int64, "payment_id": pl.Int64, "amount_cents": pl.Int64, "applied_on": pl.Date},
+        rows,
+        schema={
+            "invoice_id": pl.Int64,
+            "payment_id": pl.Int64,
+            "amount_cents": pl.Int64,
+            "applied_on": pl.Date,
+        },
         orient="row",
     )
 
 
 def allocations_insert(organisation_id: int, allocations: pl.DataFrame) -> int:
-    return insert_frame(Allocation._meta.db_table, allocations.select(
-        pl.lit(organisation_id, dtype=pl.Int64).alias("organisation_id"),
-        "invoice_id", "payment_id", pl.lit(None, dtype=pl.Int64).alias("credit_note_id"), "amount_cents",
-        "applied_on",
-    ))
+    return insert_frame(
+        Allocation._meta.db_table,
+        allocations.select(
+            pl.lit(organisation_id, dtype=pl.Int64).alias("organisation_id"),
+            "invoice_id",
+            "payment_id",
+            pl.lit(None, dtype=pl.Int64).alias("credit_note_id"),
+            "amount_cents",
+            "applied_on",
+        ),
+    )

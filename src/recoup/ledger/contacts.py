@@ -13,12 +13,15 @@ from functools import lru_cache
 import phonenumbers
 import usaddress
 
-EMAIL_PATTERN = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@" + _LABEL + r"(?:\." + _LABEL + r")+$"
 _EMAIL_RE = re.compile(EMAIL_PATTERN)
 
 US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
-    "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP AA AE AP".split()
+    """
+    AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH
+    NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP AA AE AP
+    """.split()
 )
 
 
@@ -79,11 +82,26 @@ UNIT_PATTERN = r"(?i)^(.*?)[\s,]+((?:APT|APARTMENT|SUITE|STE|UNIT|BLDG|FL|FLOOR|
 _UNIT_RE = re.compile(UNIT_PATTERN)
 
 _STREET_LABELS = (
-    "AddressNumberPrefix", "AddressNumber", "AddressNumberSuffix", "StreetNamePreModifier",
-    "StreetNamePreDirectional", "StreetNamePreType", "StreetName", "StreetNamePostType",
-    "StreetNamePostDirectional", "StreetNamePostModifier", "USPSBoxType", "USPSBoxID",
-    "USPSBoxGroupType", "USPSBoxGroupID", "BuildingName", "LandmarkName", "CornerOf",
-    "IntersectionSeparator", "SecondStreetName", "SecondStreetNamePostType",
+    "AddressNumberPrefix",
+    "AddressNumber",
+    "AddressNumberSuffix",
+    "StreetNamePreModifier",
+    "StreetNamePreDirectional",
+    "StreetNamePreType",
+    "StreetName",
+    "StreetNamePostType",
+    "StreetNamePostDirectional",
+    "StreetNamePostModifier",
+    "USPSBoxType",
+    "USPSBoxID",
+    "USPSBoxGroupType",
+    "USPSBoxGroupID",
+    "BuildingName",
+    "LandmarkName",
+    "CornerOf",
+    "IntersectionSeparator",
+    "SecondStreetName",
+    "SecondStreetNamePostType",
 )
 _UNIT_LABELS = ("OccupancyType", "OccupancyIdentifier", "SubaddressType", "SubaddressIdentifier")
 
@@ -130,8 +148,18 @@ def nanp_regions(length: int = 10) -> tuple[NanpRegion, ...]:
     from phonenumbers import PhoneMetadata
     from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
-    type_fields = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
-                   "voicemail", "fixed_line", "mobile")
+    type_fields = (
+        "premium_rate",
+        "toll_free",
+        "shared_cost",
+        "voip",
+        "personal_number",
+        "pager",
+        "uan",
+        "voicemail",
+        "fixed_line",
+        "mobile",
+    )
 
     def admits(desc) -> bool:
         if desc is None or not desc.national_number_pattern:
@@ -142,9 +170,7 @@ def nanp_regions(length: int = 10) -> tuple[NanpRegion, ...]:
     for region in COUNTRY_CODE_TO_REGION_CODE[1]:
         metadata = PhoneMetadata.metadata_for_region(region)
         types = tuple(
-            getattr(metadata, name).national_number_pattern
-            for name in type_fields
-            if admits(getattr(metadata, name))
+            getattr(metadata, name).national_number_pattern for name in type_fields if admits(getattr(metadata, name))
         )
         general = metadata.general_desc.national_number_pattern if admits(metadata.general_desc) else None
         regions.append(NanpRegion(region, metadata.leading_digits, general, types))

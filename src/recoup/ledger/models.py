@@ -23,9 +23,7 @@ class Customer(models.Model):
     ``external_id`` is the id in the creditor's accounting system, the natural key for imports.
     """
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="customers", db_index=False
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="customers", db_index=False)
     external_id = models.CharField(max_length=100)
     name = models.CharField(max_length=300, blank=True, default="")
     kind = models.CharField(max_length=10, choices=CustomerKind.choices, default=CustomerKind.BUSINESS)
@@ -76,9 +74,7 @@ class ContactPoint(models.Model):
     US address rebuilt from its parsed parts. ``raw`` keeps what the source said.
     """
 
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="contact_points", db_index=False
-    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_points", db_index=False)
     kind = models.CharField(max_length=10, choices=ContactKind.choices)
     value = models.CharField(max_length=400)
     raw = models.CharField(max_length=400, blank=True, default="")
@@ -108,15 +104,15 @@ class ContactPoint(models.Model):
 class Invoice(models.Model):
     """A receivable. ``number`` is unique per organisation and is the natural key for imports.
 
-    ``settled_on`` is derived: the day the applied payments and credits first covered the amount, or
-    null while a balance remains. The allocation services keep it in step with the allocations (see
-    ``services.invoices_refresh_settlement``) so aging can skip settled invoices without summing their
-    allocations.
+    Three fields are derived from the invoice's allocations and kept in step with them by
+    ``services.invoices_refresh_applied``, so that aging a million invoices never sums a million
+    allocations: ``applied_cents`` (all payments and credits applied), ``last_applied_on`` (the latest
+    allocation date) and ``settled_on`` (the day the allocations first covered the amount; null while a
+    balance remains). As of any date on or after ``last_applied_on`` the open balance is simply
+    ``amount_cents - applied_cents``; only older as-of dates need the allocations themselves.
     """
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="invoices", db_index=False
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invoices", db_index=False)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invoices", db_index=False)
     number = models.CharField(max_length=64)
     issue_date = models.DateField()
@@ -125,12 +121,18 @@ class Invoice(models.Model):
     amount_cents = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     disputed = models.BooleanField(default=False)
+    applied_cents = models.BigIntegerField(default=0, db_default=0)
+    last_applied_on = models.DateField(null=True, blank=True)
     settled_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organisation", "number"], name="uniq_invoice_number"),
             models.CheckConstraint(condition=Q(amount_cents__gte=0), name="invoice_amount_non_negative"),
+            models.CheckConstraint(
+                condition=Q(applied_cents__gte=0, applied_cents__lte=models.F("amount_cents")),
+                name="invoice_applied_within_amount",
+            ),
             models.CheckConstraint(condition=Q(due_date__gte=models.F("issue_date")), name="invoice_due_after_issue"),
         ]
         indexes = [
@@ -149,9 +151,7 @@ class Payment(models.Model):
     otherwise a key derived from the row's contents.
     """
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="payments", db_index=False
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="payments", db_index=False)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="payments", db_index=False)
     payment_date = models.DateField()
     amount_cents = models.BigIntegerField()
@@ -195,9 +195,7 @@ class Allocation(models.Model):
     invoice exceed its amount, nor those of a payment or credit note exceed theirs.
     """
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="allocations", db_index=False
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="allocations", db_index=False)
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="allocations", db_index=False)
     payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations")
     credit_note = models.ForeignKey(

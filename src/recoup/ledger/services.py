@@ -23,35 +23,36 @@ class LedgerError(ValueError):
     pass
 
 
-SETTLEMENT_SQL = """
-UPDATE {invoice} SET settled_on = CASE
-    WHEN amount_cents = 0 THEN issue_date
-    ELSE (
-        SELECT MIN(running.applied_on) FROM (
-            SELECT a.applied_on,
-                   SUM(a.amount_cents) OVER (ORDER BY a.applied_on) AS applied_to_date
-            FROM {allocation} a WHERE a.invoice_id = {invoice}.id
-        ) running
-        WHERE running.applied_to_date >= {invoice}.amount_cents
-    )
-END
+REFRESH_SQL = """
+UPDATE {invoice} SET
+    applied_cents = COALESCE((SELECT SUM(a.amount_cents) FROM {allocation} a WHERE a.invoice_id = {invoice}.id), 0),
+    last_applied_on = (SELECT MAX(a.applied_on) FROM {allocation} a WHERE a.invoice_id = {invoice}.id),
+    settled_on = CASE
+        WHEN amount_cents = 0 THEN issue_date
+        ELSE (
+            SELECT MIN(running.applied_on) FROM (
+                SELECT a.applied_on,
+                       SUM(a.amount_cents) OVER (ORDER BY a.applied_on) AS applied_to_date
+                FROM {allocation} a WHERE a.invoice_id = {invoice}.id
+            ) running
+            WHERE running.applied_to_date >= {invoice}.amount_cents
+        )
+    END
 WHERE id IN (SELECT id FROM {ids})
 """
 
 
-def invoices_refresh_settlement(invoice_ids: Iterable[int]) -> None:
-    """Recompute ``Invoice.settled_on`` for these invoices from their allocations.
-
-    ``settled_on`` is the first day on which the allocations applied so far covered the amount. Call this
-    after any change to an invoice's amount or allocations.
-    """
+def invoices_refresh_applied(invoice_ids: Iterable[int]) -> None:
+    """Recompute the allocation-derived fields of these invoices (``applied_cents``, ``last_applied_on``,
+    ``settled_on``) from their allocations. Call it after any change to an invoice's amount or
+    allocations; the database refuses an applied total above the amount."""
     ids = list(invoice_ids)
     if not ids:
         return
     with IdTable(ids) as table, connection.cursor() as cursor:
-        cursor.execute(SETTLEMENT_SQL.format(
-            invoice=Invoice._meta.db_table, allocation=Allocation._meta.db_table, ids=table
-        ))
+        cursor.execute(
+            REFRESH_SQL.format(invoice=Invoice._meta.db_table, allocation=Allocation._meta.db_table, ids=table)
+        )
 
 
 def _open_invoices(customer: Customer, currency: str) -> list[OpenInvoice]:
@@ -61,28 +62,23 @@ def _open_invoices(customer: Customer, currency: str) -> list[OpenInvoice]:
         .filter(customer=customer, currency=currency, settled_on__isnull=True)
         .order_by("due_date", "issue_date", "number", "id")
     )
-    applied = _applied_totals([inv.id for inv in invoices])
     return [
-        OpenInvoice(inv.id, inv.amount_cents - applied.get(inv.id, 0))
+        OpenInvoice(inv.id, inv.amount_cents - inv.applied_cents)
         for inv in invoices
-        if inv.amount_cents > applied.get(inv.id, 0)
+        if inv.amount_cents > inv.applied_cents
     ]
 
 
-def _applied_totals(invoice_ids: list[int]) -> dict[int, int]:
-    from django.db.models import Sum
-
-    rows = (
-        Allocation.objects.filter(invoice_id__in=invoice_ids)
-        .values("invoice_id")
-        .annotate(total=Sum("amount_cents"))
-    )
-    return {row["invoice_id"]: row["total"] for row in rows}
-
-
 def _allocate(
-    *, organisation: Organisation, customer: Customer, currency: str, amount_cents: int, applied_on: date,
-    invoice: Invoice | None, payment: Payment | None = None, credit_note: CreditNote | None = None,
+    *,
+    organisation: Organisation,
+    customer: Customer,
+    currency: str,
+    amount_cents: int,
+    applied_on: date,
+    invoice: Invoice | None,
+    payment: Payment | None = None,
+    credit_note: CreditNote | None = None,
 ) -> list[Allocation]:
     if invoice is not None and invoice.customer_id != customer.id:
         raise LedgerError(f"invoice {invoice.number} belongs to another customer")
@@ -93,19 +89,31 @@ def _allocate(
     issue_dates = dict(Invoice.objects.filter(id__in=[i for i, _ in plan.parts]).values_list("id", "issue_date"))
     allocations = Allocation.objects.bulk_create(
         Allocation(
-            organisation=organisation, invoice_id=invoice_id, payment=payment, credit_note=credit_note,
-            amount_cents=amount, applied_on=max(applied_on, issue_dates[invoice_id]),
+            organisation=organisation,
+            invoice_id=invoice_id,
+            payment=payment,
+            credit_note=credit_note,
+            amount_cents=amount,
+            applied_on=max(applied_on, issue_dates[invoice_id]),
         )
         for invoice_id, amount in plan.parts
     )
-    invoices_refresh_settlement(i for i, _ in plan.parts)
+    invoices_refresh_applied(i for i, _ in plan.parts)
     return allocations
 
 
 @transaction.atomic
 def payment_record(
-    *, organisation: Organisation, customer: Customer, payment_date: date, amount_cents: int, currency: str,
-    method: str = "", reference: str = "", invoice: Invoice | None = None, external_key: str | None = None,
+    *,
+    organisation: Organisation,
+    customer: Customer,
+    payment_date: date,
+    amount_cents: int,
+    currency: str,
+    method: str = "",
+    reference: str = "",
+    invoice: Invoice | None = None,
+    external_key: str | None = None,
 ) -> Payment:
     """Record a payment and apply it: to ``invoice`` first, then to the oldest open invoices.
     Whatever is left stays on the payment as unapplied cash."""
@@ -116,30 +124,67 @@ def payment_record(
     if key is None:
         key = f"manual|{timezone.now().isoformat()}|{customer.id}|{amount_cents}"
     payment = Payment.objects.create(
-        organisation=organisation, customer=customer, payment_date=payment_date, amount_cents=amount_cents,
-        currency=currency, method=method, reference=reference, external_key=key,
+        organisation=organisation,
+        customer=customer,
+        payment_date=payment_date,
+        amount_cents=amount_cents,
+        currency=currency,
+        method=method,
+        reference=reference,
+        external_key=key,
     )
-    _allocate(organisation=organisation, customer=customer, currency=currency, amount_cents=amount_cents,
-              applied_on=payment_date, invoice=invoice, payment=payment)
+    _allocate(
+        organisation=organisation,
+        customer=customer,
+        currency=currency,
+        amount_cents=amount_cents,
+        applied_on=payment_date,
+        invoice=invoice,
+        payment=payment,
+    )
     return payment
 
 
 @transaction.atomic
 def credit_note_issue(
-    *, organisation: Organisation, customer: Customer, number: str, issue_date: date, amount_cents: int,
-    currency: str, reason: str = "", invoice: Invoice | None = None,
+    *,
+    organisation: Organisation,
+    customer: Customer,
+    number: str,
+    issue_date: date,
+    amount_cents: int,
+    currency: str,
+    reason: str = "",
+    invoice: Invoice | None = None,
 ) -> CreditNote:
     """Issue a credit note and apply it to ``invoice`` (or the oldest open invoices)."""
     if amount_cents <= 0:
         raise LedgerError("a credit note must be more than zero")
     note = CreditNote.objects.create(
-        organisation=organisation, customer=customer, number=number, issue_date=issue_date,
-        amount_cents=amount_cents, currency=normalise_code(currency), reason=reason,
+        organisation=organisation,
+        customer=customer,
+        number=number,
+        issue_date=issue_date,
+        amount_cents=amount_cents,
+        currency=normalise_code(currency),
+        reason=reason,
     )
-    _allocate(organisation=organisation, customer=customer, currency=note.currency, amount_cents=amount_cents,
-              applied_on=issue_date, invoice=invoice, credit_note=note)
+    _allocate(
+        organisation=organisation,
+        customer=customer,
+        currency=note.currency,
+        amount_cents=amount_cents,
+        applied_on=issue_date,
+        invoice=invoice,
+        credit_note=note,
+    )
     return note
 
 
-__all__ = ["LedgerError", "OverallocationError", "credit_note_issue", "invoices_refresh_settlement",
-           "payment_record"]
+__all__ = [
+    "LedgerError",
+    "OverallocationError",
+    "credit_note_issue",
+    "invoices_refresh_applied",
+    "payment_record",
+]

@@ -39,7 +39,9 @@ def organisation_create(*, slug: str, name: str, currency: str = "USD", timezone
 
 
 @transaction.atomic
-def organisation_ensure_default(*, name: str = "My business", currency: str = "USD", timezone: str = "UTC") -> tuple[Organisation, bool]:
+def organisation_ensure_default(
+    *, name: str = "My business", currency: str = "USD", timezone: str = "UTC"
+) -> tuple[Organisation, bool]:
     """The default organisation, created when the database has none. Returns (organisation, created)."""
     existing = Organisation.objects.order_by("id").first()
     if existing is not None:
@@ -55,15 +57,23 @@ def organisation_set_aging_edges(*, organisation: Organisation, scheme: BucketSc
 
 @transaction.atomic
 def balance_sheet_record(
-    *, organisation: Organisation, as_of: date, current_assets_cents: int, current_liabilities_cents: int,
+    *,
+    organisation: Organisation,
+    as_of: date,
+    current_assets_cents: int,
+    current_liabilities_cents: int,
     currency: str | None = None,
 ) -> BalanceSheetEntry:
     """Record current assets and liabilities on a date (replacing that day's figures)."""
     if current_assets_cents < 0 or current_liabilities_cents < 0:
         raise OrganisationError("current assets and liabilities are entered as positive amounts")
     entry, _ = BalanceSheetEntry.objects.update_or_create(
-        organisation=organisation, currency=currency or organisation.currency, as_of=as_of,
-        defaults={"current_assets_cents": current_assets_cents,
-                  "current_liabilities_cents": current_liabilities_cents},
+        organisation=organisation,
+        currency=currency or organisation.currency,
+        as_of=as_of,
+        defaults={
+            "current_assets_cents": current_assets_cents,
+            "current_liabilities_cents": current_liabilities_cents,
+        },
     )
     return entry

@@ -1,10 +1,10 @@
 """The aging report, computed in the database.
 
 ``recoup.core.aging`` defines aging; this module computes the same numbers with one SQL aggregate, so a
-million invoices age in well under a second. Settled invoices are skipped through ``Invoice.settled_on``
-without summing their allocations; only invoices still open on the as-of date have their allocations up
-to that date summed. Buckets are found by comparing dates with precomputed edges
-(``BucketScheme.earliest_dates``), so the SQL has no date arithmetic and runs unchanged on SQLite and
+million invoices age in about a second. Settled invoices are skipped through ``Invoice.settled_on``, and
+an open invoice's balance is ``amount_cents - applied_cents`` unless it received money after the as-of
+date; only then are its allocations up to that date summed. Buckets are found by comparing dates with
+precomputed edges (``BucketScheme.earliest_dates``), so the SQL has no date arithmetic and runs unchanged on SQLite and
 PostgreSQL.
 """
 
@@ -90,13 +90,15 @@ def _open_items_sql(scheme: BucketScheme, basis: AgingBasis, as_of: date, extra_
     sql = f"""
         SELECT i.currency, i.customer_id, i.due_date, i.disputed {extra_columns},
                CASE {cases} ELSE {len(starts)} END AS bucket,
-               i.amount_cents - COALESCE((
-                   SELECT SUM(a.amount_cents) FROM {allocation} a
-                   WHERE a.invoice_id = i.id AND a.applied_on <= %s), 0) AS balance
+               i.amount_cents - CASE
+                   WHEN i.last_applied_on IS NULL OR i.last_applied_on <= %s THEN i.applied_cents
+                   ELSE COALESCE((SELECT SUM(a.amount_cents) FROM {allocation} a
+                                  WHERE a.invoice_id = i.id AND a.applied_on <= %s), 0)
+               END AS balance
         FROM {invoice} i
         WHERE i.organisation_id = %s AND i.issue_date <= %s
           AND (i.settled_on IS NULL OR i.settled_on > %s)"""
-    params = [_d(s) for s in starts] + [_d(as_of)]
+    params = [_d(s) for s in starts] + [_d(as_of), _d(as_of)]
     return sql, params
 
 
@@ -110,8 +112,11 @@ def _where(organisation: Organisation, as_of: date, currency: str | None) -> tup
 
 
 def aging_totals(
-    organisation: Organisation, as_of: date, scheme: BucketScheme | None = None,
-    basis: AgingBasis = AgingBasis.DUE, currency: str | None = None,
+    organisation: Organisation,
+    as_of: date,
+    scheme: BucketScheme | None = None,
+    basis: AgingBasis = AgingBasis.DUE,
+    currency: str | None = None,
 ) -> list[AgingReport]:
     """Bucket totals per currency, without rows: what the dashboard, KPIs and snapshots need."""
     scheme = scheme or BucketScheme(tuple(organisation.aging_edges))
@@ -132,21 +137,43 @@ def aging_totals(
     labels = scheme.labels(basis)
     reports = []
     for currency_code, count, *numbers in results:
-        buckets, past_due, over_90 = [int(n) for n in numbers[:bucket_count]], int(numbers[-2]), int(numbers[-1])
-        reports.append(AgingReport(organisation.slug, as_of, currency_code, basis, AgingBy.CUSTOMER, labels,
-                                   buckets, past_due, over_90, count))
+        buckets, past_due, over_90 = (
+            [int(n) for n in numbers[:bucket_count]],
+            int(numbers[-2]),
+            int(numbers[-1]),
+        )
+        reports.append(
+            AgingReport(
+                organisation.slug,
+                as_of,
+                currency_code,
+                basis,
+                AgingBy.CUSTOMER,
+                labels,
+                buckets,
+                past_due,
+                over_90,
+                count,
+            )
+        )
     return _org_currency_first(reports, organisation)
 
 
 def _contact_sql(kind: str) -> str:
     contact = ContactPoint._meta.db_table
-    return (f"(SELECT cp.value FROM {contact} cp WHERE cp.customer_id = c.id AND cp.kind = '{kind}' "
-            f"AND cp.is_primary = %s ORDER BY cp.id LIMIT 1)")
+    return (
+        f"(SELECT cp.value FROM {contact} cp WHERE cp.customer_id = c.id AND cp.kind = '{kind}' "
+        f"AND cp.is_primary = %s ORDER BY cp.id LIMIT 1)"
+    )
 
 
 def aging_report(
-    organisation: Organisation, as_of: date, scheme: BucketScheme | None = None,
-    basis: AgingBasis = AgingBasis.DUE, by: AgingBy = AgingBy.CUSTOMER, currency: str | None = None,
+    organisation: Organisation,
+    as_of: date,
+    scheme: BucketScheme | None = None,
+    basis: AgingBasis = AgingBasis.DUE,
+    by: AgingBy = AgingBy.CUSTOMER,
+    currency: str | None = None,
 ) -> list[AgingReport]:
     """The full report, one per currency (the organisation's own currency first), rows by customer
     (with contact details) or by invoice."""
@@ -167,7 +194,8 @@ def aging_report(
         sums = ", ".join(f"SUM(CASE WHEN bucket = {i} THEN balance ELSE 0 END) AS b{i}" for i in range(len(labels)))
         sql = f"""
             SELECT g.currency, c.external_id, c.name, {contacts}, g.n, g.oldest, g.past_due, g.disputed, {
-                ", ".join(f"g.b{i}" for i in range(len(labels)))}
+            ", ".join(f"g.b{i}" for i in range(len(labels)))
+        }
             FROM (
                 SELECT currency, customer_id, COUNT(*) AS n, MIN(due_date) AS oldest,
                        SUM(CASE WHEN due_date < %s THEN balance ELSE 0 END) AS past_due,
@@ -179,8 +207,7 @@ def aging_report(
             ORDER BY g.currency, c.name, c.external_id"""
         all_params = contact_params + [_d(as_of)] + params + where_params
     else:
-        inner, params = _open_items_sql(
-            scheme, basis, as_of, extra_columns=", i.number, i.issue_date, i.amount_cents")
+        inner, params = _open_items_sql(scheme, basis, as_of, extra_columns=", i.number, i.issue_date, i.amount_cents")
         sql = f"""
             SELECT o.currency, c.external_id, c.name, {contacts}, o.number, o.issue_date, o.due_date,
                    o.amount_cents, o.balance, o.bucket, o.disputed
@@ -197,19 +224,46 @@ def aging_report(
         external_id, name, email, phone, address = (v or "" for v in record[1:6])
         if by is AgingBy.CUSTOMER:
             count, oldest, past_due, disputed, *buckets = record[6:]
-            report.rows.append(AgingRow(external_id, name, email, phone, address, [int(b) for b in buckets],
-                                        int(past_due), count, to_date(oldest), disputed=bool(disputed)))
+            report.rows.append(
+                AgingRow(
+                    external_id,
+                    name,
+                    email,
+                    phone,
+                    address,
+                    [int(b) for b in buckets],
+                    int(past_due),
+                    count,
+                    to_date(oldest),
+                    disputed=bool(disputed),
+                )
+            )
         else:
             number, issued, due, amount, balance, bucket, disputed = record[6:]
             due = to_date(due)
             buckets = [0] * len(labels)
             buckets[bucket] = int(balance)
             overdue = (as_of - due).days
-            report.rows.append(AgingRow(
-                external_id, name, email, phone, address, buckets, int(balance) if overdue > 0 else 0,
-                1, due, number, to_date(issued), due, overdue, int(amount), int(amount) - int(balance),
-                bool(disputed),
-            ))
+            report.rows.append(
+                AgingRow(
+                    external_id,
+                    name,
+                    email,
+                    phone,
+                    address,
+                    buckets,
+                    int(balance) if overdue > 0 else 0,
+                    1,
+                    due,
+                    number,
+                    to_date(issued),
+                    due,
+                    overdue,
+                    int(amount),
+                    int(amount) - int(balance),
+                    bool(disputed),
+                )
+            )
     return list(reports.values())
 
 

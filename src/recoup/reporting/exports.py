@@ -58,22 +58,33 @@ def aging_document(report: AgingReport) -> dict:
     }
     for row in report.rows:
         item = {
-            "customer_id": row.customer_id, "name": row.name, "email": row.email, "phone": row.phone,
+            "customer_id": row.customer_id,
+            "name": row.name,
+            "email": row.email,
+            "phone": row.phone,
             "address": row.address,
         }
         if report.by is AgingBy.INVOICE:
             bucket = next(i for i, v in enumerate(row.buckets) if v) if row.total else 0
             item |= {
-                "invoice_number": row.invoice_number, "issue_date": _iso(row.issue_date),
-                "due_date": _iso(row.due_date), "days_past_due": row.days_past_due,
-                "bucket": report.labels[bucket], "amount": money(row.amount), "applied": money(row.applied),
-                "open": money(row.total), "disputed": row.disputed,
+                "invoice_number": row.invoice_number,
+                "issue_date": _iso(row.issue_date),
+                "due_date": _iso(row.due_date),
+                "days_past_due": row.days_past_due,
+                "bucket": report.labels[bucket],
+                "amount": money(row.amount),
+                "applied": money(row.applied),
+                "open": money(row.total),
+                "disputed": row.disputed,
             }
         else:
             item |= {
-                "open_invoices": row.open_invoices, "oldest_due_date": _iso(row.oldest_due_date),
+                "open_invoices": row.open_invoices,
+                "oldest_due_date": _iso(row.oldest_due_date),
                 "buckets": {label: money(v) for label, v in zip(report.labels, row.buckets, strict=True)},
-                "past_due": money(row.past_due), "total": money(row.total), "disputed": row.disputed,
+                "past_due": money(row.past_due),
+                "total": money(row.total),
+                "disputed": row.disputed,
             }
         document["rows"].append(item)
     return document
@@ -93,25 +104,82 @@ def aging_table(report: AgingReport) -> Table:
 
     title = f"Aging as of {report.as_of.isoformat()} ({cur}, by {report.basis} date)"
     if report.by is AgingBy.INVOICE:
-        headers = ["Customer ID", "Name", "Invoice", "Issued", "Due", "Days past due", "Bucket", "Amount",
-                   "Applied", "Open", "Disputed", "Email", "Phone"]
+        headers = [
+            "Customer ID",
+            "Name",
+            "Invoice",
+            "Issued",
+            "Due",
+            "Days past due",
+            "Bucket",
+            "Amount",
+            "Applied",
+            "Open",
+            "Disputed",
+            "Email",
+            "Phone",
+        ]
         rows = []
         for r in report.rows:
             bucket = next(i for i, v in enumerate(r.buckets) if v) if r.total else 0
-            rows.append([r.customer_id, r.name, r.invoice_number, _iso(r.issue_date), _iso(r.due_date),
-                         r.days_past_due, report.labels[bucket], dec(r.amount), dec(r.applied), dec(r.total),
-                         "yes" if r.disputed else "", r.email, r.phone])
+            rows.append(
+                [
+                    r.customer_id,
+                    r.name,
+                    r.invoice_number,
+                    _iso(r.issue_date),
+                    _iso(r.due_date),
+                    r.days_past_due,
+                    report.labels[bucket],
+                    dec(r.amount),
+                    dec(r.applied),
+                    dec(r.total),
+                    "yes" if r.disputed else "",
+                    r.email,
+                    r.phone,
+                ]
+            )
         footer = ["Total", "", "", "", "", "", "", "", "", dec(report.total_open), "", "", ""]
         return Table(title, headers, rows, frozenset({"Amount", "Applied", "Open"}), footer)
-    headers = ["Customer ID", "Name", "Email", "Phone", "Address", "Open invoices", "Oldest due",
-               *report.labels, "Past due", "Total"]
+    headers = [
+        "Customer ID",
+        "Name",
+        "Email",
+        "Phone",
+        "Address",
+        "Open invoices",
+        "Oldest due",
+        *report.labels,
+        "Past due",
+        "Total",
+    ]
     rows = [
-        [r.customer_id, r.name, r.email, r.phone, r.address, r.open_invoices, _iso(r.oldest_due_date),
-         *(dec(v) for v in r.buckets), dec(r.past_due), dec(r.total)]
+        [
+            r.customer_id,
+            r.name,
+            r.email,
+            r.phone,
+            r.address,
+            r.open_invoices,
+            _iso(r.oldest_due_date),
+            *(dec(v) for v in r.buckets),
+            dec(r.past_due),
+            dec(r.total),
+        ]
         for r in report.rows
     ]
-    footer = ["Total", "", "", "", "", report.open_items, "", *(dec(v) for v in report.totals),
-              dec(report.past_due), dec(report.total_open)]
+    footer = [
+        "Total",
+        "",
+        "",
+        "",
+        "",
+        report.open_items,
+        "",
+        *(dec(v) for v in report.totals),
+        dec(report.past_due),
+        dec(report.total_open),
+    ]
     return Table(title, headers, rows, frozenset([*report.labels, "Past due", "Total"]), footer)
 
 
@@ -162,11 +230,19 @@ def kpis_json(all_kpis: list[Kpis]) -> dict | list:
 
 MONEY_KPIS = frozenset({"open_ar", "past_due_ar", "current_ar", "credit_sales", "open_ar_start", "working_capital"})
 KPI_LABELS = {
-    "open_ar": "Open AR", "past_due_ar": "Past-due AR", "current_ar": "Current AR",
-    "pct_over_90": "% over 90 days", "dso": "DSO (days)", "best_possible_dso": "Best possible DSO (days)",
-    "add": "ADD, average days delinquent", "cei": "CEI (%)", "ar_turnover": "AR turnover (period)",
-    "ar_turnover_annualised": "AR turnover (annualised)", "credit_sales": "Credit sales in period",
-    "open_ar_start": "Open AR at period start", "working_capital": "Working capital",
+    "open_ar": "Open AR",
+    "past_due_ar": "Past-due AR",
+    "current_ar": "Current AR",
+    "pct_over_90": "% over 90 days",
+    "dso": "DSO (days)",
+    "best_possible_dso": "Best possible DSO (days)",
+    "add": "ADD, average days delinquent",
+    "cei": "CEI (%)",
+    "ar_turnover": "AR turnover (period)",
+    "ar_turnover_annualised": "AR turnover (annualised)",
+    "credit_sales": "Credit sales in period",
+    "open_ar_start": "Open AR at period start",
+    "working_capital": "Working capital",
 }
 
 

@@ -29,7 +29,9 @@ def snapshot_take(organisation: Organisation, as_of: date) -> list[DailySnapshot
         report = totals.get(currency)
         labels = report.labels if report else BucketScheme(tuple(organisation.aging_edges)).labels()
         snapshot, _ = DailySnapshot.objects.update_or_create(
-            organisation=organisation, currency=currency, as_of=as_of,
+            organisation=organisation,
+            currency=currency,
+            as_of=as_of,
             defaults={
                 "open_cents": report.total_open if report else 0,
                 "current_cents": report.current if report else 0,
@@ -69,10 +71,14 @@ def kpi_trend(organisation: Organisation, currency: str, start: date, end: date,
     A day's DSO needs the sales of the ``period_days`` before it and the open AR at the period's start;
     days whose period reaches before the first snapshot are left out rather than shown wrong.
     """
-    rows = list(DailySnapshot.objects.filter(
-        organisation=organisation, currency=currency,
-        as_of__gte=start - timedelta(days=period_days), as_of__lte=end,
-    ).order_by("as_of"))
+    rows = list(
+        DailySnapshot.objects.filter(
+            organisation=organisation,
+            currency=currency,
+            as_of__gte=start - timedelta(days=period_days),
+            as_of__lte=end,
+        ).order_by("as_of")
+    )
     by_day = {s.as_of: s for s in rows}
     points = []
     for snapshot in rows:
@@ -83,12 +89,20 @@ def kpi_trend(organisation: Organisation, currency: str, start: date, end: date,
         window = [by_day.get(period_start + timedelta(days=i)) for i in range(1, period_days + 1)]
         if begin is None or any(day is None for day in window):
             continue
-        kpis = compute_kpis(KpiInputs(
-            currency=currency, as_of=snapshot.as_of, period_days=period_days,
-            open_ar=snapshot.open_cents, current_ar=snapshot.current_cents,
-            past_due_ar=snapshot.past_due_cents, over_90_ar=snapshot.over_90_cents,
-            open_ar_start=begin.open_cents, credit_sales=sum(day.sales_cents for day in window),
-        ))
-        points.append(TrendPoint(snapshot.as_of, kpis, dict(zip(snapshot.bucket_labels, snapshot.bucket_cents,
-                                                                   strict=False))))
+        kpis = compute_kpis(
+            KpiInputs(
+                currency=currency,
+                as_of=snapshot.as_of,
+                period_days=period_days,
+                open_ar=snapshot.open_cents,
+                current_ar=snapshot.current_cents,
+                past_due_ar=snapshot.past_due_cents,
+                over_90_ar=snapshot.over_90_cents,
+                open_ar_start=begin.open_cents,
+                credit_sales=sum(day.sales_cents for day in window),
+            )
+        )
+        points.append(
+            TrendPoint(snapshot.as_of, kpis, dict(zip(snapshot.bucket_labels, snapshot.bucket_cents, strict=False)))
+        )
     return points

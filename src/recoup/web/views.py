@@ -15,8 +15,12 @@ from recoup.organisations.models import Organisation
 from recoup.reporting.aging import AgingBy, aging_report
 
 ROWS_PER_PAGE = 50
-SORTS = {"name": lambda r: (r.name.lower(), r.customer_id), "past_due": lambda r: -r.past_due,
-         "total": lambda r: -r.total, "oldest": lambda r: r.oldest_due_date or date.max}
+SORTS = {
+    "name": lambda r: (r.name.lower(), r.customer_id),
+    "past_due": lambda r: -r.past_due,
+    "total": lambda r: -r.total,
+    "oldest": lambda r: r.oldest_due_date or date.max,
+}
 
 
 def aging_page(request: HttpRequest) -> HttpResponse:
@@ -37,13 +41,24 @@ def aging_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     peak = max(report.totals) or 1
     buckets = [
-        {"label": label, "amount": format_minor(total, report.currency), "share": round(100 * total / peak),
-         "tone": _tone(index, len(report.labels), basis)}
+        {
+            "label": label,
+            "amount": format_minor(total, report.currency),
+            "share": round(100 * total / peak),
+            "tone": _tone(index, len(report.labels), basis),
+        }
         for index, (label, total) in enumerate(zip(report.labels, report.totals, strict=True))
     ]
     context = {
-        "organisations": organisations, "organisation": selected, "report": report, "reports": reports,
-        "as_of": as_of, "basis": basis.value, "sort": sort, "page": page, "buckets": buckets,
+        "organisations": organisations,
+        "organisation": selected,
+        "report": report,
+        "reports": reports,
+        "as_of": as_of,
+        "basis": basis.value,
+        "sort": sort,
+        "page": page,
+        "buckets": buckets,
         "rows": [_row(r, report.currency) for r in page.object_list],
         "total_open": format_minor(report.total_open, report.currency),
         "past_due": format_minor(report.past_due, report.currency),
@@ -67,9 +82,15 @@ def _tone(index: int, count: int, basis: AgingBasis) -> str:
 def _row(row, currency: str) -> dict:
     overdue_days = None
     return {
-        "customer_id": row.customer_id, "name": row.name or row.customer_id, "email": row.email,
-        "phone": row.phone, "open_invoices": row.open_invoices, "oldest_due_date": row.oldest_due_date,
+        "customer_id": row.customer_id,
+        "name": row.name or row.customer_id,
+        "email": row.email,
+        "phone": row.phone,
+        "open_invoices": row.open_invoices,
+        "oldest_due_date": row.oldest_due_date,
         "buckets": [format_minor(v, currency) if v else "" for v in row.buckets],
-        "past_due": format_minor(row.past_due, currency), "total": format_minor(row.total, currency),
-        "disputed": row.disputed, "overdue_days": overdue_days,
+        "past_due": format_minor(row.past_due, currency),
+        "total": format_minor(row.total, currency),
+        "disputed": row.disputed,
+        "overdue_days": overdue_days,
     }

@@ -5,32 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=20)),
-                ('file_name', models.CharField(max_length=300)),
-                ('file_sha256', models.CharField(max_length=64)),
-                ('profile', models.CharField(max_length=40)),
-                ('status', models.CharField(choices=[('applied', 'Applied'), ('rejected', 'Rejected: nothing written'), ('quarantined', 'Applied, bad rows quarantined')], max_length=12)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField()),
-                ('counts', models.JSONField(default=dict)),
-                ('errors', models.JSONField(default=list, help_text='The first 1,000 problems: [line, column, value, reason]')),
-                ('quarantine_file', models.CharField(blank=True, default='', max_length=500)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_runs', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("kind", models.CharField(max_length=20)),
+                ("file_name", models.CharField(max_length=300)),
+                ("file_sha256", models.CharField(max_length=64)),
+                ("profile", models.CharField(max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("rejected", "Rejected: nothing written"),
+                            ("quarantined", "Applied, bad rows quarantined"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField()),
+                ("counts", models.JSONField(default=dict)),
+                (
+                    "errors",
+                    models.JSONField(default=list, help_text="The first 1,000 problems: [line, column, value, reason]"),
+                ),
+                ("quarantine_file", models.CharField(blank=True, default="", max_length=500)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="import_runs",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
     ]

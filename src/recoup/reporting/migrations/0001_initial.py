@@ -5,34 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailySnapshot',
+            name="DailySnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('currency', models.CharField(max_length=3)),
-                ('as_of', models.DateField()),
-                ('open_cents', models.BigIntegerField()),
-                ('current_cents', models.BigIntegerField()),
-                ('past_due_cents', models.BigIntegerField()),
-                ('over_90_cents', models.BigIntegerField()),
-                ('bucket_labels', models.JSONField(default=list)),
-                ('bucket_cents', models.JSONField(default=list)),
-                ('open_items', models.PositiveIntegerField(default=0)),
-                ('sales_cents', models.BigIntegerField(help_text='Invoices issued on this day')),
-                ('taken_at', models.DateTimeField()),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("currency", models.CharField(max_length=3)),
+                ("as_of", models.DateField()),
+                ("open_cents", models.BigIntegerField()),
+                ("current_cents", models.BigIntegerField()),
+                ("past_due_cents", models.BigIntegerField()),
+                ("over_90_cents", models.BigIntegerField()),
+                ("bucket_labels", models.JSONField(default=list)),
+                ("bucket_cents", models.JSONField(default=list)),
+                ("open_items", models.PositiveIntegerField(default=0)),
+                ("sales_cents", models.BigIntegerField(help_text="Invoices issued on this day")),
+                ("taken_at", models.DateTimeField()),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshots",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['as_of'],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'currency', 'as_of'), name='uniq_snapshot_day')],
+                "ordering": ["as_of"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organisation", "currency", "as_of"), name="uniq_snapshot_day")
+                ],
             },
         ),
     ]

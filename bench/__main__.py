@@ -1,0 +1,135 @@
+"""`make bench`: import and aging at scale, as ratios against baselines run in the same process tree.
+
+Sizes come from RECOUP_BENCH_INVOICES and RECOUP_BENCH_CUSTOMERS (default 1,000,000 / 100,000).
+PostgreSQL is measured when RECOUP_BENCH_PG (default postgresql://postgres@127.0.0.1:5432) answers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from datetime import date
+
+from rich.console import Console
+from rich.table import Table
+
+from bench import aging_bench, import_bench
+from bench.common import WORK, fresh_postgres, fresh_sqlite, in_child, pg_available
+from bench.data import write_invoice_csv
+
+INVOICES = int(os.environ.get("RECOUP_BENCH_INVOICES", 1_000_000))
+CUSTOMERS = int(os.environ.get("RECOUP_BENCH_CUSTOMERS", 100_000))
+PARTS = set(os.environ.get("RECOUP_BENCH_PARTS", "import,aging").split(","))
+ENGINES = set(os.environ.get("RECOUP_BENCH_ENGINES", "sqlite,postgresql").split(","))
+AS_OF = "2026-12-01"
+IMPORT_TARGET = 3.0
+AGING_TARGET = 2.0
+MEMORY_TARGET_MB = 1536
+DEMO_TARGET_S = 60.0
+
+console = Console()
+
+
+def main() -> None:
+    WORK.mkdir(parents=True, exist_ok=True)
+    console.print(
+        f"[bold]Recoup benchmarks[/bold]: {INVOICES:,} invoices / {CUSTOMERS:,} customers "
+        f"on {platform.node()} ({os.cpu_count()} CPUs)"
+    )
+    csv_path = WORK / "invoices.csv"
+    started = time.perf_counter()
+    size = write_invoice_csv(csv_path, CUSTOMERS, INVOICES, 2026, date.fromisoformat(AS_OF))
+    console.print(f"Wrote {csv_path} ({size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s")
+    engines = [("SQLite", fresh_sqlite)] if "sqlite" in ENGINES else []
+    if "postgresql" not in ENGINES:
+        pass
+    elif pg_available():
+        engines.append(("PostgreSQL", fresh_postgres))
+    else:
+        console.print("[yellow]PostgreSQL not reachable: measuring SQLite only[/yellow]")
+    results: dict = {"invoices": INVOICES, "customers": CUSTOMERS}
+    table = Table(title="Results (seconds; ratio = Recoup / baseline, lower is better)", title_justify="left")
+    for column in ("Engine", "Measure", "Recoup", "Baseline", "Ratio", "Target", "Note"):
+        table.add_column(column, justify="right" if column in {"Recoup", "Baseline", "Ratio"} else "left")
+    for engine, fresh in engines:
+        key = engine.lower()
+        if "import" in PARTS:
+            _import(engine, key, fresh, csv_path, results, table)
+        if "aging" in PARTS:
+            _aging(engine, key, fresh, results, table)
+    console.print(table)
+    (WORK / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    console.print(f"Raw figures: {WORK / 'results.json'}")
+
+
+def _import(engine, key, fresh, csv_path, results, table) -> None:
+    baseline_fn = import_bench.baseline_sqlite if engine == "SQLite" else import_bench.baseline_postgres
+    console.print(f"[{engine}] import: baseline ({'executemany' if engine == 'SQLite' else 'COPY'})")
+    base = in_child(baseline_fn, fresh(f"recoup_bench_base_{key}"), str(csv_path))
+    console.print(f"[{engine}] import: recoup import invoices")
+    ours = in_child(import_bench.ours, fresh(f"recoup_bench_import_{key}"), str(csv_path))
+    ratio = ours["seconds"] / base["seconds"]
+    results[f"{key}_import"] = {"ours": ours, "baseline": base, "ratio": ratio}
+    table.add_row(
+        engine,
+        "import 1 file, end to end",
+        f"{ours['seconds']:.2f}",
+        f"{base['seconds']:.2f}",
+        f"{ratio:.2f}x",
+        f"<= {IMPORT_TARGET}x",
+        f"peak RSS {ours['rss_mb']:,.0f} MB (<= {MEMORY_TARGET_MB})",
+    )
+
+
+def _aging(engine, key, fresh, results, table) -> None:
+    console.print(f"[{engine}] demo load for aging")
+    url = fresh(f"recoup_bench_aging_{key}")
+    demo = in_child(aging_bench.load_demo, url, CUSTOMERS, INVOICES, AS_OF)
+    table.add_row(
+        engine,
+        "demo portfolio load",
+        f"{demo['seconds']:.2f}",
+        "",
+        "",
+        f"< {DEMO_TARGET_S:.0f} s",
+        f"{demo['invoices']:,} invoices, {demo['payments']:,} payments",
+    )
+    console.print(f"[{engine}] aging")
+    aging = in_child(aging_bench.measure, url, AS_OF)
+    results[f"{key}_aging"] = aging | {"demo_load_seconds": demo["seconds"]}
+    for measure, ours_key, sql_key in (
+        ("aging totals", "ours_totals", "sql_totals"),
+        ("aging per customer", "ours_customers", "sql_customers"),
+        ("aging totals, a year ago", "ours_totals_year_ago", "sql_totals_year_ago"),
+    ):
+        r = aging[ours_key] / aging[sql_key]
+        table.add_row(
+            engine,
+            measure,
+            f"{aging[ours_key]:.3f}",
+            f"{aging[sql_key]:.3f}",
+            f"{r:.2f}x",
+            f"<= {AGING_TARGET}x",
+            "hand-written SQL baseline",
+        )
+    if engine == "SQLite":
+        files = in_child(aging_bench.export_csv, url)
+        duck = aging_bench.duckdb_aging(files, AS_OF)
+        results["duckdb"] = duck
+        table.add_row("DuckDB", "aging totals over CSV", "", f"{duck['duckdb_totals']:.3f}", "", "", "reference")
+        table.add_row(
+            "DuckDB",
+            "aging per customer over CSV",
+            "",
+            f"{duck['duckdb_customers']:.3f}",
+            "",
+            "",
+            "reference",
+        )
+    console.print(f"  open items {aging['open_items']:,}; customers with a balance {aging['customer_rows']:,}")
+
+
+if __name__ == "__main__":
+    main()
