@@ -94,8 +94,10 @@ class ContactPoint(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["customer", "kind", "value"], name="uniq_contact_point"),
+            models.UniqueConstraint(
+                fields=["customer", "kind"], condition=Q(is_primary=True), name="one_primary_contact_per_kind"
+            ),
         ]
-        indexes = [models.Index(fields=["customer", "kind", "is_primary"], name="contact_customer_kind")]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.value}"
