@@ -17,9 +17,14 @@ from recoup.ledger.services import credit_note_issue, invoice_issue, payment_rec
 from recoup.organisations.services import organisation_ensure_default
 
 events = st.lists(
-    st.tuples(st.sampled_from(["payment", "credit"]), st.integers(1, 30_000), st.integers(0, 120),
-              st.one_of(st.none(), st.integers(0, 4))),
-    min_size=1, max_size=12,
+    st.tuples(
+        st.sampled_from(["payment", "credit"]),
+        st.integers(1, 30_000),
+        st.integers(0, 120),
+        st.one_of(st.none(), st.integers(0, 4)),
+    ),
+    min_size=1,
+    max_size=12,
 )
 
 
@@ -32,8 +37,14 @@ class AllocationInvariants(TestCase):
         customer = Customer.objects.create(organisation=org, external_id="C", created_at=now, updated_at=now)
         start = dt.date(2026, 1, 1)
         invoices = [
-            invoice_issue(organisation=org, customer=customer, number=str(n), amount_cents=amount,
-                          issue_date=start + dt.timedelta(days=n * 10), due_date=start + dt.timedelta(days=n * 10 + 30))
+            invoice_issue(
+                organisation=org,
+                customer=customer,
+                number=str(n),
+                amount_cents=amount,
+                issue_date=start + dt.timedelta(days=n * 10),
+                due_date=start + dt.timedelta(days=n * 10 + 30),
+            )
             for n, amount in enumerate(amounts)
         ]
         received = 0
@@ -41,11 +52,25 @@ class AllocationInvariants(TestCase):
             invoice = invoices[target] if target is not None and target < len(invoices) else None
             when = start + dt.timedelta(days=day)
             if kind == "payment":
-                payment_record(organisation=org, customer=customer, payment_date=when, amount_cents=cents,
-                               currency="USD", invoice=invoice, reference=f"R{index}")
+                payment_record(
+                    organisation=org,
+                    customer=customer,
+                    payment_date=when,
+                    amount_cents=cents,
+                    currency="USD",
+                    invoice=invoice,
+                    reference=f"R{index}",
+                )
             else:
-                credit_note_issue(organisation=org, customer=customer, number=f"CN{index}", issue_date=when,
-                                  amount_cents=cents, currency="USD", invoice=invoice)
+                credit_note_issue(
+                    organisation=org,
+                    customer=customer,
+                    number=f"CN{index}",
+                    issue_date=when,
+                    amount_cents=cents,
+                    currency="USD",
+                    invoice=invoice,
+                )
             received += cents
         applied_total = 0
         for invoice in Invoice.objects.all():

@@ -117,12 +117,30 @@ def test_invoice_numbers_are_unique_per_organisation(org, customer):
 def test_invoice_issue_checks_and_settles_zero_invoices(org, customer):
     from recoup.ledger.services import invoice_issue
 
-    zero = invoice_issue(organisation=org, customer=customer, number="Z", issue_date=dt.date(2026, 1, 1),
-                         due_date=dt.date(2026, 1, 31), amount_cents=0)
+    zero = invoice_issue(
+        organisation=org,
+        customer=customer,
+        number="Z",
+        issue_date=dt.date(2026, 1, 1),
+        due_date=dt.date(2026, 1, 31),
+        amount_cents=0,
+    )
     assert zero.settled_on == dt.date(2026, 1, 1) and zero.currency == "USD"
     with pytest.raises(LedgerError, match="negative"):
-        invoice_issue(organisation=org, customer=customer, number="N", issue_date=dt.date(2026, 1, 1),
-                      due_date=dt.date(2026, 1, 31), amount_cents=-1)
+        invoice_issue(
+            organisation=org,
+            customer=customer,
+            number="N",
+            issue_date=dt.date(2026, 1, 1),
+            due_date=dt.date(2026, 1, 31),
+            amount_cents=-1,
+        )
     with pytest.raises(LedgerError, match="before the issue date"):
-        invoice_issue(organisation=org, customer=customer, number="D", issue_date=dt.date(2026, 2, 1),
-                      due_date=dt.date(2026, 1, 31), amount_cents=1)
+        invoice_issue(
+            organisation=org,
+            customer=customer,
+            number="D",
+            issue_date=dt.date(2026, 2, 1),
+            due_date=dt.date(2026, 1, 31),
+            amount_cents=1,
+        )

@@ -31,3 +31,14 @@ def test_aging_page_shows_buckets_totals_and_customers(client, org):
 def test_bad_parameters_fall_back_instead_of_failing(client, org):
     response = client.get("/", {"as_of": "not-a-date", "basis": "weird", "sort": "drop table", "page": "x"})
     assert response.status_code == 200
+
+
+def test_status_words_follow_the_ux_conventions():
+    from recoup.web.views import status_words
+
+    as_of = dt.date(2026, 3, 20)
+    assert status_words(dt.date(2026, 3, 4), as_of) == "16 days overdue"
+    assert status_words(dt.date(2026, 3, 19), as_of) == "1 day overdue"
+    assert status_words(as_of, as_of) == "Due today"
+    assert status_words(dt.date(2026, 3, 23), as_of) == "Due in 3 days"
+    assert status_words(None, as_of) == ""

@@ -109,21 +109,30 @@ def _write_text(text: str, output: Path | None) -> None:
 def rich_table(table, limit: int | None = None) -> RichTable:
     from decimal import Decimal
 
-    view = RichTable(title=table.title, title_justify="left", header_style="bold")
+    from rich import box
+
+    view = RichTable(title=table.title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
+    rows = table.rows if limit is None else table.rows[:limit]
+    shown = [[_cell(v) for v in row] for row in rows]
+    footer = [_cell(v) for v in table.footer] if table.footer else None
     numeric = [
         bool(table.rows) and all(isinstance(row[i], (int, Decimal)) or row[i] in ("", None) for row in table.rows)
         for i in range(len(table.headers))
     ]
     for index, header in enumerate(table.headers):
-        view.add_column(header, justify="right" if numeric[index] or header in table.money else "left")
-    rows = table.rows if limit is None else table.rows[:limit]
-    for row in rows:
-        view.add_row(*(_cell(v) for v in row))
+        if numeric[index] or header in table.money:
+            # Amounts are never wrapped or cut: the column is as wide as its widest figure.
+            widest = max((len(r[index]) for r in [*shown, footer or []] if len(r) > index), default=0)
+            view.add_column(header, justify="right", no_wrap=True, min_width=max(widest, 4))
+        else:
+            view.add_column(header, overflow="ellipsis", max_width=36)
+    for row in shown:
+        view.add_row(*row)
     if limit is not None and len(table.rows) > limit:
         view.add_row(f"… {len(table.rows) - limit:,} more", *([""] * (len(table.headers) - 1)))
-    if table.footer:
+    if footer:
         view.add_section()
-        view.add_row(*(_cell(v) for v in table.footer), style="bold")
+        view.add_row(*footer, style="bold")
     return view
 
 

@@ -57,12 +57,25 @@ def aging(
     reports = aging_report(creditor, day, scheme, chosen_basis, chosen_by, currency.upper() if currency else None)
     tables = [aging_table(r) for r in reports]
     if fmt is Format.TABLE and output is None:
-        # On screen, leave out the contact columns (CSV, JSON and XLSX keep them) so the buckets fit.
+        # On screen, leave out the contact columns (CSV, JSON and XLSX keep them) so the buckets fit; on a
+        # narrow terminal the customer id and oldest due date go too.
+        hidden = {"Email", "Phone", "Address"}
+        if console.width < 150:
+            hidden |= {"Customer ID", "Oldest due", "Past due"}
         for report, table in zip(reports, tables, strict=True):
+            if console.width < 110:
+                # Too narrow for a column per bucket: the buckets' totals as a list, then name and totals.
+                hidden = {h for h in table.headers if h not in {"Name", "Current", "Past due", "Total"}}
+                from recoup.core.money import format_minor
+
+                console.print(table.title)
+                for label, total in zip(report.labels, report.totals, strict=True):
+                    console.print(f"  {label:>8}  {format_minor(total, report.currency):>18}")
+                table.title = ""
             if top is not None:
                 order = sorted(range(len(report.rows)), key=lambda i: -report.rows[i].past_due)[:top]
                 table.rows = [table.rows[i] for i in order]
-            console.print(rich_table(without_columns(table, {"Email", "Phone", "Address"})))
+            console.print(rich_table(without_columns(table, hidden)))
             if top is not None:
                 console.print(f"{len(report.rows):,} rows in all; showing the {len(table.rows)} with most past due.")
         return

@@ -53,6 +53,19 @@ def normalise_phone(raw: str, default_region: str = "US") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def display_phone(e164: str, home_region: str = "US") -> str:
+    """For people: ``(415) 555-0123`` for numbers of the home region, international form otherwise."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    same_country = number.country_code == phonenumbers.country_code_for_region(home_region)
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if same_country else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)
+
+
 @dataclass(frozen=True, slots=True)
 class PostalAddress:
     """A postal address. ``parsed`` is False when only the raw text could be kept."""

@@ -104,8 +104,16 @@ def _allocate(
 
 @transaction.atomic
 def invoice_issue(
-    *, organisation: Organisation, customer: Customer, number: str, issue_date: date, due_date: date,
-    amount_cents: int, currency: str | None = None, terms_days: int | None = None, disputed: bool = False,
+    *,
+    organisation: Organisation,
+    customer: Customer,
+    number: str,
+    issue_date: date,
+    due_date: date,
+    amount_cents: int,
+    currency: str | None = None,
+    terms_days: int | None = None,
+    disputed: bool = False,
 ) -> Invoice:
     """Record one invoice (imports record many at once through ``bulk_writes``, with the same rules)."""
     if amount_cents < 0:
@@ -115,9 +123,15 @@ def invoice_issue(
     if customer.organisation_id != organisation.id:
         raise LedgerError("the customer belongs to another organisation")
     return Invoice.objects.create(
-        organisation=organisation, customer=customer, number=number, issue_date=issue_date, due_date=due_date,
-        amount_cents=amount_cents, currency=normalise_code(currency or organisation.currency),
-        terms_days=terms_days, disputed=disputed,
+        organisation=organisation,
+        customer=customer,
+        number=number,
+        issue_date=issue_date,
+        due_date=due_date,
+        amount_cents=amount_cents,
+        currency=normalise_code(currency or organisation.currency),
+        terms_days=terms_days,
+        disputed=disputed,
         # A zero invoice is settled the day it is issued: nothing is owed on it.
         settled_on=issue_date if amount_cents == 0 else None,
     )

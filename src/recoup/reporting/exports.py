@@ -147,7 +147,7 @@ def aging_table(report: AgingReport) -> Table:
         "Email",
         "Phone",
         "Address",
-        "Open invoices",
+        "Open inv.",
         "Oldest due",
         *report.labels,
         "Past due",
@@ -190,7 +190,10 @@ def without_columns(table: Table, names: set[str]) -> Table:
     def pick(row: list | None) -> list | None:
         return None if row is None else [row[i] for i in keep]
 
-    return Table(table.title, pick(table.headers), [pick(r) for r in table.rows], table.money, pick(table.footer))
+    footer = pick(table.footer)
+    if footer is not None and table.footer and keep and keep[0] != 0 and footer[0] in ("", None):
+        footer[0] = table.footer[0]  # keep the "Total" label when its column goes
+    return Table(table.title, pick(table.headers), [pick(r) for r in table.rows], table.money, footer)
 
 
 KPI_KEYS = ("open_ar", "past_due_ar", "pct_over_90", "dso", "best_possible_dso", "add", "cei", "ar_turnover")

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from recoup.clock import today
 from recoup.core.aging import AgingBasis
 from recoup.core.money import format_minor
+from recoup.ledger.contacts import display_phone
 from recoup.organisations.models import Organisation
 from recoup.reporting.aging import AgingBy, aging_report
 
@@ -59,7 +60,7 @@ def aging_page(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "page": page,
         "buckets": buckets,
-        "rows": [_row(r, report.currency) for r in page.object_list],
+        "rows": [_row(r, report.currency, as_of) for r in page.object_list],
         "total_open": format_minor(report.total_open, report.currency),
         "past_due": format_minor(report.past_due, report.currency),
         "current": format_minor(report.current, report.currency),
@@ -79,18 +80,29 @@ def _tone(index: int, count: int, basis: AgingBasis) -> str:
     return "mid"
 
 
-def _row(row, currency: str) -> dict:
-    overdue_days = None
+def status_words(due: date | None, as_of: date) -> str:
+    """UX convention: "16 days overdue", "Due today", "Due in 3 days"."""
+    if due is None:
+        return ""
+    days = (as_of - due).days
+    if days > 0:
+        return f"{days} day{'s' if days != 1 else ''} overdue"
+    if days == 0:
+        return "Due today"
+    return f"Due in {-days} day{'s' if days != -1 else ''}"
+
+
+def _row(row, currency: str, as_of: date) -> dict:
     return {
         "customer_id": row.customer_id,
         "name": row.name or row.customer_id,
         "email": row.email,
-        "phone": row.phone,
+        "phone": display_phone(row.phone),
         "open_invoices": row.open_invoices,
         "oldest_due_date": row.oldest_due_date,
         "buckets": [format_minor(v, currency) if v else "" for v in row.buckets],
         "past_due": format_minor(row.past_due, currency),
         "total": format_minor(row.total, currency),
         "disputed": row.disputed,
-        "overdue_days": overdue_days,
+        "oldest_status": status_words(row.oldest_due_date, as_of),
     }
