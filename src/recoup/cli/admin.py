@@ -17,6 +17,7 @@ from recoup.cli.common import (
     console,
     err_console,
     fail,
+    open_organisation,
     organisation,
 )
 
@@ -95,12 +96,10 @@ def org_balance_sheet(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Enter current assets and liabilities, so the KPIs include working capital."""
-    bootstrap(database_url)
+    creditor, day = open_organisation(database_url, org, as_of)
     from recoup.core.money import AmountParseError, parse_amount
     from recoup.organisations.services import OrganisationError, balance_sheet_record
 
-    creditor = organisation(org)
-    day = as_of_date(as_of, creditor)
     try:
         assets = parse_amount(current_assets, creditor.currency)
         liabilities = parse_amount(current_liabilities, creditor.currency)
@@ -142,11 +141,9 @@ def snapshot(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Store the day's aging and sales snapshot (the dashboard's and `report trend`'s source)."""
-    bootstrap(database_url)
+    creditor, day = open_organisation(database_url, org, as_of)
     from recoup.reporting.snapshots import snapshots_backfill
 
-    creditor = organisation(org)
-    day = as_of_date(as_of, creditor)
     with RichProgress() as progress:
         progress.stage("Snapshots", backfill_days + 1)
         count = snapshots_backfill(creditor, day - timedelta(days=backfill_days), day, progress.advance)

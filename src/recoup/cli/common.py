@@ -63,6 +63,13 @@ def organisation(slug: str | None):
         raise fail(str(exc)) from None
 
 
+def open_organisation(database_url: str | None, slug: str | None, as_of: str | None):
+    """What most commands start with: Django on the chosen database, the organisation, the as-of date."""
+    bootstrap(database_url)
+    creditor = organisation(slug)
+    return creditor, as_of_date(as_of, creditor)
+
+
 def as_of_date(text: str | None, org) -> date:
     from recoup.clock import today
 

@@ -14,12 +14,10 @@ from recoup.cli.common import (
     FormatOption,
     OrgSlug,
     OutputFile,
-    as_of_date,
-    bootstrap,
     console,
     emit,
     fail,
-    organisation,
+    open_organisation,
     rich_table,
 )
 
@@ -42,13 +40,11 @@ def aging(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Open receivables by aging bucket, per customer (with contact details) or per invoice."""
-    bootstrap(database_url)
+    creditor, day = open_organisation(database_url, org, as_of)
     from recoup.core.aging import AgingBasis, BucketScheme, BucketSchemeError
     from recoup.reporting.aging import AgingBy, aging_report
     from recoup.reporting.exports import aging_json, aging_table, without_columns
 
-    creditor = organisation(org)
-    day = as_of_date(as_of, creditor)
     try:
         scheme = BucketScheme.parse(buckets) if buckets else BucketScheme(tuple(creditor.aging_edges))
         chosen_by, chosen_basis = AgingBy(by), AgingBasis(basis)
@@ -92,12 +88,10 @@ def kpis(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Open AR, past due, % over 90, DSO, best possible DSO, ADD, CEI, AR turnover, working capital."""
-    bootstrap(database_url)
+    creditor, day = open_organisation(database_url, org, as_of)
     from recoup.reporting.exports import kpis_json, kpis_table
     from recoup.reporting.kpis import kpis_get
 
-    creditor = organisation(org)
-    day = as_of_date(as_of, creditor)
     if period_days < 1:
         raise fail("--period-days must be at least 1")
     results = kpis_get(creditor, day, period_days)
@@ -116,13 +110,11 @@ def trend(
     database_url: DatabaseUrl = None,
 ) -> None:
     """KPIs day by day, read from the daily snapshots (take them with `recoup snapshot`)."""
-    bootstrap(database_url)
+    creditor, day = open_organisation(database_url, org, as_of)
     from recoup.core.money import to_decimal
     from recoup.reporting.exports import Table, kpis_document
     from recoup.reporting.snapshots import kpi_trend
 
-    creditor = organisation(org)
-    day = as_of_date(as_of, creditor)
     code = (currency or creditor.currency).upper()
     points = kpi_trend(creditor, code, day - timedelta(days=days), day, period_days)
     if not points:

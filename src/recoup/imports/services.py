@@ -156,16 +156,7 @@ def import_invoices(
         if settlements is not None:
             settlements = settlements.filter(~pl.col(LINE).is_in(sorted(bad_lines)))
             _import_settlements(organisation, chosen, settlements, report, progress)
-        if errors:
-            report.quarantine_file = str(_write_quarantine(quarantine, source, errors))
-        report.applied = True
-        _record(
-            organisation,
-            report,
-            source,
-            started,
-            ImportRun.Status.QUARANTINED if errors else ImportRun.Status.APPLIED,
-        )
+        _conclude(organisation, report, source, started, errors, quarantine)
     checkpoint()
     return report
 
@@ -354,16 +345,7 @@ def import_payments(
         rows = rows.filter(~pl.col(LINE).is_in(sorted(bad_lines))) if bad_lines else rows
         _insert_and_apply_payments(organisation, rows, report, progress)
         report.created = report.payments_created
-        if errors:
-            report.quarantine_file = str(_write_quarantine(quarantine, source, errors))
-        report.applied = True
-        _record(
-            organisation,
-            report,
-            source,
-            started,
-            ImportRun.Status.QUARANTINED if errors else ImportRun.Status.APPLIED,
-        )
+        _conclude(organisation, report, source, started, errors, quarantine)
     checkpoint()
     return report
 
@@ -511,6 +493,14 @@ def _write_quarantine(path: Path, source: SourceFile, errors: list[RowError]) ->
         for line in ragged:
             writer.writerow([line, *([""] * len(source.headers)), "; ".join(reasons[line])])
     return path
+
+
+def _conclude(organisation, report: ImportReport, source: SourceFile, started, errors, quarantine) -> None:
+    """The rows are written: set the bad ones aside (when quarantining) and record the run."""
+    if errors:
+        report.quarantine_file = str(_write_quarantine(quarantine, source, errors))
+    report.applied = True
+    _record(organisation, report, source, started, ImportRun.Status.QUARANTINED if errors else ImportRun.Status.APPLIED)
 
 
 def _record(organisation, report: ImportReport, source: SourceFile, started, status) -> None:
