@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from recoup.cli import admin, imports, reports
+from recoup.cli import admin, imports, reports, users
 
 app = typer.Typer(
     help="Recoup: accounts-receivable collections. Start with `recoup init`, then import or `recoup demo`.",
@@ -18,6 +18,7 @@ app.command("snapshot")(admin.snapshot)
 app.add_typer(admin.org_app, name="org")
 app.add_typer(imports.app, name="import")
 app.add_typer(reports.app, name="report")
+app.add_typer(users.app, name="user")
 
 
 def main() -> None:

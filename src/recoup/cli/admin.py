@@ -14,6 +14,7 @@ from recoup.cli.common import (
     RichProgress,
     as_of_date,
     bootstrap,
+    cli_actor,
     console,
     err_console,
     fail,
@@ -71,7 +72,7 @@ def org_add(
 
     _migrate()
     try:
-        org = organisation_create(slug=slug, name=name, currency=currency, timezone=timezone)
+        org = organisation_create(slug=slug, name=name, currency=currency, timezone=timezone, actor=cli_actor())
     except OrganisationError as exc:
         raise fail(str(exc)) from None
     console.print(f"Created organisation {org.slug} ({org.name}, {org.currency}, {org.timezone}).")
@@ -108,6 +109,7 @@ def org_balance_sheet(
             as_of=day,
             current_assets_cents=assets,
             current_liabilities_cents=liabilities,
+            actor=cli_actor(),
         )
     except (AmountParseError, OrganisationError) as exc:
         raise fail(str(exc)) from None
@@ -130,7 +132,7 @@ def org_buckets(
         scheme = BucketScheme.parse(edges)
     except BucketSchemeError as exc:
         raise fail(str(exc)) from None
-    organisation_set_aging_edges(organisation=creditor, scheme=scheme)
+    organisation_set_aging_edges(organisation=creditor, scheme=scheme, actor=cli_actor())
     console.print("Aging buckets: " + ", ".join(scheme.labels()))
 
 
@@ -172,7 +174,9 @@ def demo(
     day = as_of_date(as_of, creditor)
     try:
         with RichProgress() as progress:
-            result = demo_load(creditor, DemoSpec(customers, invoices, seed, day), progress, force=force)
+            result = demo_load(
+                creditor, DemoSpec(customers, invoices, seed, day), progress, force=force, actor=cli_actor()
+            )
             if snapshot_days:
                 progress.stage("Daily snapshots", snapshot_days + 1)
                 snapshots_backfill(creditor, day - timedelta(days=snapshot_days), day, progress.advance)

@@ -43,6 +43,16 @@ class Format(StrEnum):
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, csv, json or xlsx.")]
 
 
+def cli_actor() -> str:
+    """How the audit log names work done from the command line."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
 def bootstrap(database_url: str | None) -> None:
     from recoup.config.bootstrap import setup_django
 

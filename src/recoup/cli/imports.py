@@ -14,6 +14,7 @@ from recoup.cli.common import (
     OrgSlug,
     RichProgress,
     bootstrap,
+    cli_actor,
     console,
     err_console,
     fail,
@@ -65,6 +66,7 @@ def _run(kind: str, file: Path, profile: str, maps, quarantine, date_format, she
                 date_format=date_format,
                 sheet=sheet,
                 progress=progress,
+                actor=cli_actor(),
             )
     except ImportFailed as exc:
         if fmt is ReportFormat.JSON:

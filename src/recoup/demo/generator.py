@@ -9,6 +9,7 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
+from recoup.audit.services import audit_record
 from recoup.demo.portfolio import DemoSpec, generate
 from recoup.imports.progress import NoProgress, Progress
 from recoup.ledger.bulk import checkpoint, insert_frame
@@ -67,7 +68,7 @@ class DemoRefused(RuntimeError):
 
 
 def demo_load(
-    organisation: Organisation, spec: DemoSpec, progress: Progress | None = None, *, force: bool = False
+    organisation: Organisation, spec: DemoSpec, progress: Progress | None = None, *, force: bool = False, actor=None
 ) -> DemoResult:
     """Replace the organisation's ledger with a generated portfolio. Refuses, unless ``force``, when the
     organisation has ever imported a file: that ledger is someone's real data."""
@@ -198,6 +199,18 @@ def demo_load(
             progress.stage(f"Writing {label.lower()}", frame.height)
             insert_frame(model._meta.db_table, frame, progress.advance)
         _reset_sequences()
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="demo.loaded",
+            target=organisation,
+            after={
+                "customers": spec.customers,
+                "invoices": spec.invoices,
+                "seed": spec.seed,
+                "as_of": spec.as_of.isoformat(),
+            },
+        )
     checkpoint()
     return DemoResult(
         portfolio.customers.height,

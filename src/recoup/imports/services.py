@@ -16,6 +16,7 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
+from recoup.audit.services import audit_record
 from recoup.core.dates import AUTO
 from recoup.core.errors import RowError
 from recoup.imports.models import ImportRun
@@ -111,6 +112,7 @@ def import_invoices(
     date_format: str | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
+    actor=None,
 ) -> ImportReport:
     """Import an invoice file. Customers and their contact points come with the invoices; a profile with
     settlements (``ibm-ar``) also records each settlement as a payment applied to its invoice."""
@@ -137,7 +139,7 @@ def import_invoices(
         report.errors, report.duplicates = errors, checked.duplicates
         report.rejected = len(bad_lines)
         if errors and quarantine is None:
-            _record(organisation, report, source, started, ImportRun.Status.REJECTED)
+            _record(organisation, report, source, started, ImportRun.Status.REJECTED, actor)
             return report
         rows = checked.rows.filter(~pl.col(LINE).is_in(sorted(bad_lines))) if bad_lines else checked.rows
         now = timezone.now()
@@ -156,7 +158,7 @@ def import_invoices(
         if settlements is not None:
             settlements = settlements.filter(~pl.col(LINE).is_in(sorted(bad_lines)))
             _import_settlements(organisation, chosen, settlements, report, progress)
-        _conclude(organisation, report, source, started, errors, quarantine)
+        _conclude(organisation, report, source, started, errors, quarantine, actor)
     checkpoint()
     return report
 
@@ -318,6 +320,7 @@ def import_payments(
     date_format: str | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
+    actor=None,
 ) -> ImportReport:
     """Import a payment file. Each payment goes to its named invoice first, then to the customer's oldest
     open invoices; what is left is unapplied cash on the payment."""
@@ -340,12 +343,12 @@ def import_payments(
         report.errors, report.duplicates, report.rejected = errors, duplicates, len(bad_lines)
         report.unchanged = unchanged
         if errors and quarantine is None:
-            _record(organisation, report, source, started, ImportRun.Status.REJECTED)
+            _record(organisation, report, source, started, ImportRun.Status.REJECTED, actor)
             return report
         rows = rows.filter(~pl.col(LINE).is_in(sorted(bad_lines))) if bad_lines else rows
         _insert_and_apply_payments(organisation, rows, report, progress)
         report.created = report.payments_created
-        _conclude(organisation, report, source, started, errors, quarantine)
+        _conclude(organisation, report, source, started, errors, quarantine, actor)
     checkpoint()
     return report
 
@@ -495,16 +498,17 @@ def _write_quarantine(path: Path, source: SourceFile, errors: list[RowError]) ->
     return path
 
 
-def _conclude(organisation, report: ImportReport, source: SourceFile, started, errors, quarantine) -> None:
+def _conclude(organisation, report: ImportReport, source: SourceFile, started, errors, quarantine, actor) -> None:
     """The rows are written: set the bad ones aside (when quarantining) and record the run."""
     if errors:
         report.quarantine_file = str(_write_quarantine(quarantine, source, errors))
     report.applied = True
-    _record(organisation, report, source, started, ImportRun.Status.QUARANTINED if errors else ImportRun.Status.APPLIED)
+    status = ImportRun.Status.QUARANTINED if errors else ImportRun.Status.APPLIED
+    _record(organisation, report, source, started, status, actor)
 
 
-def _record(organisation, report: ImportReport, source: SourceFile, started, status) -> None:
-    ImportRun.objects.create(
+def _record(organisation, report: ImportReport, source: SourceFile, started, status, actor=None) -> None:
+    run = ImportRun.objects.create(
         organisation=organisation,
         kind=report.kind,
         file_name=report.file_name,
@@ -516,6 +520,14 @@ def _record(organisation, report: ImportReport, source: SourceFile, started, sta
         counts=report.counts(),
         errors=[list(e) for e in report.errors[:MAX_STORED_ERRORS]],
         quarantine_file=report.quarantine_file,
+    )
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action=f"import.{status}",
+        target=run,
+        target_label=f"{report.kind} import of {report.file_name}",
+        after=report.counts() | {"sha256": source.sha256, "errors": len(report.errors)},
     )
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from recoup.audit.services import audit_record
 from recoup.core.allocation import OpenInvoice, OverallocationError, plan_allocation
 from recoup.core.currency import normalise_code
 from recoup.ledger.bulk import IdTable
@@ -114,6 +115,7 @@ def invoice_issue(
     currency: str | None = None,
     terms_days: int | None = None,
     disputed: bool = False,
+    actor=None,
 ) -> Invoice:
     """Record one invoice (imports record many at once through ``bulk_writes``, with the same rules)."""
     if amount_cents < 0:
@@ -122,7 +124,7 @@ def invoice_issue(
         raise LedgerError("the due date is before the issue date")
     if customer.organisation_id != organisation.id:
         raise LedgerError("the customer belongs to another organisation")
-    return Invoice.objects.create(
+    invoice = Invoice.objects.create(
         organisation=organisation,
         customer=customer,
         number=number,
@@ -135,6 +137,20 @@ def invoice_issue(
         # A zero invoice is settled the day it is issued: nothing is owed on it.
         settled_on=issue_date if amount_cents == 0 else None,
     )
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action="invoice.issued",
+        target=invoice,
+        after={
+            "customer": customer.external_id,
+            "amount_cents": amount_cents,
+            "currency": invoice.currency,
+            "issue_date": issue_date.isoformat(),
+            "due_date": due_date.isoformat(),
+        },
+    )
+    return invoice
 
 
 @transaction.atomic
@@ -149,6 +165,7 @@ def payment_record(
     reference: str = "",
     invoice: Invoice | None = None,
     external_key: str | None = None,
+    actor=None,
 ) -> Payment:
     """Record a payment and apply it: to ``invoice`` first, then to the oldest open invoices.
     Whatever is left stays on the payment as unapplied cash."""
@@ -168,7 +185,7 @@ def payment_record(
         reference=reference,
         external_key=key,
     )
-    _allocate(
+    allocations = _allocate(
         organisation=organisation,
         customer=customer,
         currency=currency,
@@ -176,6 +193,14 @@ def payment_record(
         applied_on=payment_date,
         invoice=invoice,
         payment=payment,
+    )
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action="payment.recorded",
+        target=payment,
+        target_label=f"payment {reference or payment.pk} from {customer.external_id}",
+        after=_money_event(amount_cents, currency, payment_date, allocations) | {"method": method},
     )
     return payment
 
@@ -191,6 +216,7 @@ def credit_note_issue(
     currency: str,
     reason: str = "",
     invoice: Invoice | None = None,
+    actor=None,
 ) -> CreditNote:
     """Issue a credit note and apply it to ``invoice`` (or the oldest open invoices)."""
     if amount_cents <= 0:
@@ -204,7 +230,7 @@ def credit_note_issue(
         currency=normalise_code(currency),
         reason=reason,
     )
-    _allocate(
+    allocations = _allocate(
         organisation=organisation,
         customer=customer,
         currency=note.currency,
@@ -213,13 +239,31 @@ def credit_note_issue(
         invoice=invoice,
         credit_note=note,
     )
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action="credit_note.issued",
+        target=note,
+        after=_money_event(amount_cents, note.currency, issue_date, allocations) | {"reason": reason},
+    )
     return note
+
+
+def _money_event(amount_cents: int, currency: str, day: date, allocations: list[Allocation]) -> dict:
+    """An audit record's view of money coming in: how much, when, and where it was applied."""
+    return {
+        "amount_cents": amount_cents,
+        "currency": currency,
+        "date": day.isoformat(),
+        "applied": {str(a.invoice_id): a.amount_cents for a in allocations},
+    }
 
 
 __all__ = [
     "LedgerError",
     "OverallocationError",
     "credit_note_issue",
+    "invoice_issue",
     "invoices_refresh_applied",
     "payment_record",
 ]

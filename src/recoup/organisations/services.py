@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 
+from recoup.audit.services import audit_record
 from recoup.core.aging import BucketScheme
 from recoup.core.currency import normalise_code
 from recoup.organisations.models import BalanceSheetEntry, Organisation
@@ -31,11 +33,23 @@ def _validated(currency: str, timezone: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def organisation_create(*, slug: str, name: str, currency: str = "USD", timezone: str = "UTC") -> Organisation:
+def organisation_create(
+    *, slug: str, name: str, currency: str = "USD", timezone: str = "UTC", actor=None
+) -> Organisation:
     code, zone = _validated(currency, timezone)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,49}", slug):
+        raise OrganisationError(f"{slug!r}: a slug is lower-case letters, digits and hyphens, e.g. smile-dental")
     if Organisation.objects.filter(slug=slug).exists():
         raise OrganisationError(f"an organisation with the slug {slug!r} exists already")
-    return Organisation.objects.create(slug=slug, name=name, currency=code, timezone=zone)
+    organisation = Organisation.objects.create(slug=slug, name=name, currency=code, timezone=zone)
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action="organisation.created",
+        target=organisation,
+        after={"slug": slug, "name": name, "currency": code, "timezone": zone},
+    )
+    return organisation
 
 
 @transaction.atomic
@@ -49,9 +63,19 @@ def organisation_ensure_default(
     return organisation_create(slug=DEFAULT_SLUG, name=name, currency=currency, timezone=timezone), True
 
 
-def organisation_set_aging_edges(*, organisation: Organisation, scheme: BucketScheme) -> Organisation:
+@transaction.atomic
+def organisation_set_aging_edges(*, organisation: Organisation, scheme: BucketScheme, actor=None) -> Organisation:
+    before = list(organisation.aging_edges)
     organisation.aging_edges = list(scheme.edges)
     organisation.save(update_fields=["aging_edges"])
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action="organisation.buckets_changed",
+        target=organisation,
+        before={"aging_edges": before},
+        after={"aging_edges": organisation.aging_edges},
+    )
     return organisation
 
 
@@ -63,17 +87,24 @@ def balance_sheet_record(
     current_assets_cents: int,
     current_liabilities_cents: int,
     currency: str | None = None,
+    actor=None,
 ) -> BalanceSheetEntry:
     """Record current assets and liabilities on a date (replacing that day's figures)."""
     if current_assets_cents < 0 or current_liabilities_cents < 0:
         raise OrganisationError("current assets and liabilities are entered as positive amounts")
+    values = {"current_assets_cents": current_assets_cents, "current_liabilities_cents": current_liabilities_cents}
+    code = currency or organisation.currency
+    existing = BalanceSheetEntry.objects.filter(organisation=organisation, currency=code, as_of=as_of).first()
     entry, _ = BalanceSheetEntry.objects.update_or_create(
+        organisation=organisation, currency=code, as_of=as_of, defaults=values
+    )
+    audit_record(
         organisation=organisation,
-        currency=currency or organisation.currency,
-        as_of=as_of,
-        defaults={
-            "current_assets_cents": current_assets_cents,
-            "current_liabilities_cents": current_liabilities_cents,
-        },
+        actor=actor,
+        action="balance_sheet.recorded",
+        target=entry,
+        target_label=f"balance sheet {as_of.isoformat()} ({code})",
+        before={k: getattr(existing, k) for k in values} if existing else None,
+        after=values | {"as_of": as_of.isoformat()},
     )
     return entry
