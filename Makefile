@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+DEMO_LOGIN ?= owner@example.com
+DEMO_PASSWORD ?= recoup-demo-2026
 
 .PHONY: install demo test bench lint format clean
 
@@ -19,8 +21,12 @@ install: $(STAMP)
 demo: install
 	$(BIN)/recoup init --name "Demo Dental & Supply"
 	$(BIN)/recoup demo --customers 400 --invoices 4000
+	$(BIN)/recoup user add $(DEMO_LOGIN) --password $(DEMO_PASSWORD) --role owner
 	$(BIN)/recoup report aging --top 15
 	$(BIN)/recoup report kpis
+	@echo ""
+	@echo "  Open http://127.0.0.1:8000 and log in as $(DEMO_LOGIN) with the password $(DEMO_PASSWORD)"
+	@echo ""
 	$(BIN)/recoup serve
 
 ## test: install and run every test (SQLite by default; PostgreSQL when DATABASE_URL points at one)

@@ -12,8 +12,8 @@ from recoup.clock import today
 from recoup.core.aging import AgingBasis
 from recoup.core.money import format_minor
 from recoup.ledger.contacts import display_phone
-from recoup.organisations.models import Organisation
 from recoup.reporting.aging import AgingBy, aging_report
+from recoup.web.access import org_view
 
 ROWS_PER_PAGE = 50
 SORTS = {
@@ -24,11 +24,9 @@ SORTS = {
 }
 
 
+@org_view("read")
 def aging_page(request: HttpRequest) -> HttpResponse:
-    organisations = list(Organisation.objects.all())
-    if not organisations:
-        return render(request, "web/empty.html", status=200)
-    selected = next((o for o in organisations if o.slug == request.GET.get("org")), organisations[0])
+    selected = request.organisation
     try:
         as_of = date.fromisoformat(request.GET["as_of"]) if request.GET.get("as_of") else today(selected.timezone)
     except ValueError:
@@ -51,8 +49,7 @@ def aging_page(request: HttpRequest) -> HttpResponse:
         for index, (label, total) in enumerate(zip(report.labels, report.totals, strict=True))
     ]
     context = {
-        "organisations": organisations,
-        "organisation": selected,
+        "section": "aging",
         "report": report,
         "reports": reports,
         "as_of": as_of,

@@ -1,0 +1,76 @@
+"""Logging in, throttling, and who sees what."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, reverse
+
+from recoup.web import urls as web_urls
+from tests.web.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_need_a_login(client, org):
+    response = client.get(f"/o/{org.slug}/aging/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
+    assert client.get("/").url == "/login/"
+
+
+def test_fresh_install_login_page_says_how_to_create_a_login(client, db):
+    assert "recoup user add" in client.get("/login/").content.decode()
+
+
+def test_login_with_argon2_password_then_home_goes_to_the_organisation(client, owner, org):
+    response = client.post("/login/", {"username": "owner@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").url == f"/o/{org.slug}/aging/"
+
+
+def test_wrong_password_shows_an_error_next_to_the_form(client, owner):
+    response = client.post("/login/", {"username": "owner@example.com", "password": "wrong"})
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_repeated_failures_lock_the_login(client, owner, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": "owner@example.com", "password": "wrong"})
+    locked = client.post("/login/", {"username": "owner@example.com", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Too many failed log-ins" in locked.content.decode()
+
+
+def test_sessions_expire_when_idle(settings):
+    assert settings.SESSION_COOKIE_AGE == 3600 and settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_logout_needs_post(owner_client):
+    assert owner_client.get("/logout/").status_code == 405
+    assert owner_client.post("/logout/").status_code == 302
+    assert owner_client.get("/").url == "/login/"
+
+
+def _organisation_urls(slug: str, objects: dict) -> list[str]:
+    """Every page under /o/<slug>/, with sample ids filled in, so new pages are covered automatically."""
+    urls = []
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                kwargs = {name: objects[name] for name in pattern.pattern.converters}
+                urls.append(reverse(pattern.name, kwargs={"slug": slug, **kwargs}))
+
+    walk(web_urls.organisation_patterns)
+    return urls
+
+
+def test_a_member_of_another_organisation_gets_404_everywhere(client, org, owner, other_org):
+    client.force_login(owner)
+    urls = _organisation_urls(other_org.slug, objects={})
+    assert urls
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url).status_code in (404, 405), url
