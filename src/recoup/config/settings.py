@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "recoup.accounts",
     "recoup.audit",
     "recoup.ledger",
+    "recoup.activity",
     "recoup.imports",
     "recoup.reporting",
     "recoup.web",

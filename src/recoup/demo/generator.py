@@ -13,7 +13,16 @@ from recoup.audit.services import audit_record
 from recoup.demo.portfolio import DemoSpec, generate
 from recoup.imports.progress import NoProgress, Progress
 from recoup.ledger.bulk import checkpoint, insert_frame
-from recoup.ledger.models import Allocation, ContactPoint, CreditNote, Customer, Invoice, Payment
+from recoup.ledger.models import (
+    Allocation,
+    ContactPoint,
+    CreditNote,
+    Customer,
+    CustomerBalance,
+    Invoice,
+    Payment,
+)
+from recoup.ledger.services import customer_balances_refresh
 from recoup.organisations.models import Organisation
 from recoup.reporting.models import DailySnapshot
 
@@ -44,7 +53,7 @@ def _ledger_clear(organisation: Organisation) -> None:
     org = organisation.id
     customers = f"SELECT id FROM {Customer._meta.db_table} WHERE organisation_id = %s"
     with connection.cursor() as cursor:
-        for model in (Allocation, Payment, CreditNote, Invoice, DailySnapshot):
+        for model in (Allocation, Payment, CreditNote, CustomerBalance, Invoice, DailySnapshot):
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE organisation_id = %s", [org])
         cursor.execute(f"DELETE FROM {ContactPoint._meta.db_table} WHERE customer_id IN ({customers})", [org])
         cursor.execute(f"DELETE FROM {Customer._meta.db_table} WHERE organisation_id = %s", [org])
@@ -199,6 +208,7 @@ def demo_load(
             progress.stage(f"Writing {label.lower()}", frame.height)
             insert_frame(model._meta.db_table, frame, progress.advance)
         _reset_sequences()
+        customer_balances_refresh(organisation_id=organisation.id)
         audit_record(
             organisation=organisation,
             actor=actor,

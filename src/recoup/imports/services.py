@@ -34,7 +34,7 @@ from recoup.imports.validation import check_invoices, check_payments
 from recoup.ledger import bulk_writes
 from recoup.ledger.bulk import checkpoint, fetch_frame
 from recoup.ledger.models import ContactSource, Customer, Invoice, Payment
-from recoup.ledger.services import invoices_refresh_applied
+from recoup.ledger.services import customer_balances_refresh, invoices_refresh_applied
 from recoup.organisations.models import Organisation
 
 MAX_STORED_ERRORS = 1000
@@ -155,6 +155,7 @@ def import_invoices(
         progress.advance(rows.height)
         report.created, report.updated, report.unchanged = counts.created, counts.updated, counts.unchanged
         invoices_refresh_applied(changed_ids)
+        customer_balances_refresh(customer_ids=rows["customer_pk"].unique().to_list())
         if settlements is not None:
             settlements = settlements.filter(~pl.col(LINE).is_in(sorted(bad_lines)))
             _import_settlements(organisation, chosen, settlements, report, progress)

@@ -219,3 +219,31 @@ class Allocation(models.Model):
             models.Index(fields=["invoice", "applied_on"], name="allocation_invoice_date"),
             models.Index(fields=["organisation", "applied_on"], name="allocation_org_date"),
         ]
+
+
+class CustomerBalance(models.Model):
+    """What a customer owes today in one currency, kept in step with their invoices by
+    ``services.customer_balances_refresh``: the customer list sorts and filters a hundred thousand
+    customers by balance and oldest due date without adding up their invoices on every page view.
+
+    Only customers with an open balance have a row. "Past due" is not stored because it changes every
+    day; it follows from ``oldest_due_date`` and, per page, from the open invoices themselves.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="balances", db_index=False)
+    currency = models.CharField(max_length=3)
+    open_cents = models.BigIntegerField()
+    open_invoices = models.PositiveIntegerField()
+    oldest_due_date = models.DateField()
+    disputed_invoices = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "currency"], name="uniq_customer_balance"),
+            models.CheckConstraint(condition=Q(open_cents__gt=0), name="customer_balance_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "currency", "open_cents"], name="balance_org_open"),
+            models.Index(fields=["organisation", "currency", "oldest_due_date"], name="balance_org_oldest"),
+        ]

@@ -16,7 +16,7 @@ from recoup.audit.services import audit_record
 from recoup.core.allocation import OpenInvoice, OverallocationError, plan_allocation
 from recoup.core.currency import normalise_code
 from recoup.ledger.bulk import IdTable
-from recoup.ledger.models import Allocation, CreditNote, Customer, Invoice, Payment
+from recoup.ledger.models import Allocation, CreditNote, Customer, CustomerBalance, Invoice, Payment
 from recoup.organisations.models import Organisation
 
 
@@ -54,6 +54,38 @@ def invoices_refresh_applied(invoice_ids: Iterable[int]) -> None:
         cursor.execute(
             REFRESH_SQL.format(invoice=Invoice._meta.db_table, allocation=Allocation._meta.db_table, ids=table)
         )
+    customers = Invoice.objects.filter(id__in=ids).values_list("customer_id", flat=True).distinct()
+    customer_balances_refresh(customer_ids=list(customers))
+
+
+BALANCES_SQL = """
+INSERT INTO {balance} (organisation_id, customer_id, currency, open_cents, open_invoices, oldest_due_date,
+                       disputed_invoices)
+SELECT i.organisation_id, i.customer_id, i.currency, SUM(i.amount_cents - i.applied_cents), COUNT(*),
+       MIN(i.due_date), SUM(CASE WHEN i.disputed THEN 1 ELSE 0 END)
+FROM {invoice} i
+WHERE i.settled_on IS NULL AND i.amount_cents > i.applied_cents AND {scope}
+GROUP BY i.organisation_id, i.customer_id, i.currency
+"""
+
+
+def customer_balances_refresh(*, customer_ids: Iterable[int] | None = None, organisation_id: int | None = None) -> None:
+    """Recompute ``CustomerBalance`` rows for these customers, or for every customer of an organisation.
+    Call it after invoices are added or changed or money is applied (``invoices_refresh_applied`` does)."""
+    balance, invoice = CustomerBalance._meta.db_table, Invoice._meta.db_table
+    with connection.cursor() as cursor:
+        if organisation_id is not None:
+            cursor.execute(f"DELETE FROM {balance} WHERE organisation_id = %s", [organisation_id])
+            scope = "i.organisation_id = %s"
+            cursor.execute(BALANCES_SQL.format(balance=balance, invoice=invoice, scope=scope), [organisation_id])
+            return
+        ids = list(customer_ids or [])
+        if not ids:
+            return
+        with IdTable(ids) as table:
+            cursor.execute(f"DELETE FROM {balance} WHERE customer_id IN (SELECT id FROM {table})")
+            scope = f"i.customer_id IN (SELECT id FROM {table})"
+            cursor.execute(BALANCES_SQL.format(balance=balance, invoice=invoice, scope=scope))
 
 
 def _open_invoices(customer: Customer, currency: str) -> list[OpenInvoice]:
@@ -137,6 +169,7 @@ def invoice_issue(
         # A zero invoice is settled the day it is issued: nothing is owed on it.
         settled_on=issue_date if amount_cents == 0 else None,
     )
+    customer_balances_refresh(customer_ids=[customer.id])
     audit_record(
         organisation=organisation,
         actor=actor,
@@ -263,6 +296,7 @@ __all__ = [
     "LedgerError",
     "OverallocationError",
     "credit_note_issue",
+    "customer_balances_refresh",
     "invoice_issue",
     "invoices_refresh_applied",
     "payment_record",
