@@ -45,10 +45,12 @@ def test_tokens_authenticate_until_revoked_and_only_digests_are_stored(org):
 
 
 def test_audit_records_before_and_after_and_cannot_be_changed(org):
-    balance_sheet_record(organisation=org, as_of=dt.date(2026, 6, 1), current_assets_cents=100,
-                         current_liabilities_cents=50, actor="cli")
-    balance_sheet_record(organisation=org, as_of=dt.date(2026, 6, 1), current_assets_cents=200,
-                         current_liabilities_cents=50, actor="cli")
+    balance_sheet_record(
+        organisation=org, as_of=dt.date(2026, 6, 1), current_assets_cents=100, current_liabilities_cents=50, actor="cli"
+    )
+    balance_sheet_record(
+        organisation=org, as_of=dt.date(2026, 6, 1), current_assets_cents=200, current_liabilities_cents=50, actor="cli"
+    )
     latest = AuditEvent.objects.filter(action="balance_sheet.recorded").first()
     assert latest.before == {"current_assets_cents": 100, "current_liabilities_cents": 50}
     assert latest.after["current_assets_cents"] == 200

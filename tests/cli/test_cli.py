@@ -162,3 +162,18 @@ def test_demo_refuses_to_replace_imported_data(ledger):
     assert code == 2 and "holds imported data" in out
     code, out = run("demo", "--customers", "10", "--invoices", "50", "--snapshot-days", "3", "--force")
     assert code == 0 and "10 customers, 50 invoices" in out
+
+
+def test_xlsx_money_columns_use_the_currencys_decimals(ledger, tmp_path):
+    import zipfile
+
+    rows = [invoice_row(9, customer="K1", amount="1.234", currency="KWD")]
+    run("import", "invoices", str(write_csv(tmp_path / "kwd.csv", rows)))
+    target = tmp_path / "kwd.xlsx"
+    code, _ = run(
+        "report", "aging", "--as-of", "2026-03-15", "--currency", "KWD", "--format", "xlsx", "--output", str(target)
+    )
+    assert code == 0
+    styles = zipfile.ZipFile(target).read("xl/styles.xml").decode()
+    assert 'formatCode="#,##0.000"' in styles
+    assert pl.read_excel(target).filter(pl.col("Customer ID") == "K1")["Total"].to_list() == [1.234]

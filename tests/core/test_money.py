@@ -18,7 +18,7 @@ from recoup.core.money import (
     quantize,
 )
 
-minor_units = st.integers(min_value=-(10**15), max_value=10**15)
+minor_units = st.integers(min_value=-(10**12), max_value=10**12)
 currencies = st.sampled_from(["USD", "EUR", "JPY", "KWD", "GBP"])
 
 
@@ -106,6 +106,11 @@ def test_parse_amount_accepts_what_exports_write(text, minor):
         ("abc", "not an amount"),
         ("--5", "more than one minus"),
         ("1.234,56", "not an amount"),
+        ("€5", "currency symbol € does not match USD"),
+        ("£5.00", "currency symbol £ does not match USD"),
+        ("١٢٣", "not an amount"),
+        ("１２３", "not an amount"),
+        ("12345678901234", "too large"),
     ],
 )
 def test_parse_amount_explains_rejections(text, reason):
@@ -119,6 +124,13 @@ def test_quantize_rounds_half_away_from_zero_in_one_place():
     assert quantize(Decimal("-0.005"), "USD") == -1
     assert quantize(Decimal("0.0049"), "USD") == 0
     assert quantize(Decimal("2.5"), "JPY") == 3
+
+
+def test_symbols_fit_their_currencies():
+    assert parse_amount("$5", "CAD") == 500
+    assert parse_amount("€5", "EUR") == 500
+    assert parse_amount("¥500", "JPY") == 500
+    assert parse_amount("0000000000001234", "USD") == 123400  # leading zeros are not digits of size
 
 
 def test_formatting_for_people():

@@ -74,6 +74,10 @@ BAD_CASES = [
     ({"email": "nobody-at-example"}, "email", "not an email address"),
     ({"phone": "555-1234"}, "phone", "not a valid phone number"),
     ({"phone": "(123) 456-7890"}, "phone", "not a valid phone number"),
+    ({"invoice_number": "N" * 65}, "invoice_number", "is longer than 64 characters"),
+    ({"customer_id": "C" * 101}, "customer_id", "is longer than 100 characters"),
+    ({"amount": "١٢٣"}, "amount", "not an amount (expected digits such as 1,234.56)"),
+    ({"amount": "€5.00"}, "amount", "currency symbol € does not match USD"),
 ]
 
 
@@ -245,17 +249,60 @@ def test_semicolon_delimited_files(org, tmp_path):
     assert report.applied and report.created == 1
 
 
-def test_ragged_rows_are_reported_by_line(org, tmp_path):
+def test_ragged_rows_are_row_errors_and_can_be_quarantined(org, tmp_path):
     path = tmp_path / "r.csv"
     path.write_text(
-        "customer_id,invoice_number,issue_date,due_date,amount\nC1,1,2026-01-01,2026-01-31,5\n"
-        "C1,2,2026-01-01,2026-01-31,5,extra\n",
+        "customer_id,invoice_number,issue_date,due_date,amount\n"
+        "C1,1,2026-01-01,2026-01-31,5\n"
+        "C1,2,2026-01-01,2026-01-31,5,extra\n"
+        "C1,3,2026-01-01,2026-01-31,x\n",
         encoding="utf-8",
     )
-    with pytest.raises(ImportFailed) as caught:
+    report = import_invoices(organisation=org, path=path)
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (3, "has 6 fields; the header has 5"),
+        (4, "not an amount (expected digits such as 1,234.56)"),
+    ]
+    assert not report.applied and Invoice.objects.count() == 0
+    report = import_invoices(organisation=org, path=path, quarantine=tmp_path / "bad.csv")
+    assert report.applied and list(Invoice.objects.values_list("number", flat=True)) == ["1"]
+    assert "has 6 fields" in (tmp_path / "bad.csv").read_text()
+
+
+def test_blank_lines_are_skipped_and_do_not_shift_line_numbers(org, tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text(
+        "customer_id,invoice_number,issue_date,due_date,amount\r\n"
+        "C1,1,2026-01-01,2026-01-31,5\r\n\r\n,,,,\r\n"
+        "C1,2,2026-01-01,2026-01-31,bad\r\n\r\n",
+        encoding="utf-8",
+    )
+    report = import_invoices(organisation=org, path=path)
+    assert [(e.line, e.column) for e in report.errors] == [(5, "amount")]
+
+
+def test_repeated_or_ambiguous_columns_are_refused(org, tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("customer_id,invoice_number,issue_date,due_date,amount,Amount\nC1,1,2026-01-01,2026-01-31,5,6\n")
+    with pytest.raises(ImportFailed, match="appears twice"):
         import_invoices(organisation=org, path=path)
-    assert [(e.line, e.reason) for e in caught.value.errors] == [(3, "has 6 fields; the header has 5")]
-    assert Invoice.objects.count() == 0
+    path.write_text(
+        "customer_id,invoice_number,Invoice Number,issue_date,due_date,amount\nC1,1,2,2026-01-01,2026-01-31,5\n"
+    )
+    with pytest.raises(ImportFailed, match="both look like invoice_number"):
+        import_invoices(organisation=org, path=path)
+    assert import_invoices(organisation=org, path=path, mappings=["invoice_number=invoice_number"]).applied
+    assert Invoice.objects.get().number == "1"
+
+
+def test_bom_followed_by_windows_1252_text(org, tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_bytes(
+        b"\xef\xbb\xbfcustomer_id,customer_name,invoice_number,issue_date,due_date,amount\r\n"
+        b"C1,Caf\xe9,1,2026-01-01,2026-01-31,5\r\n"
+    )
+    assert import_invoices(organisation=org, path=path).applied
+    assert Customer.objects.get().name == "Café"
 
 
 def test_xlsx_with_date_cells_and_numeric_amounts(org, tmp_path):
@@ -289,3 +336,98 @@ def test_import_runs_are_recorded_even_when_rejected(org, tmp_path):
     import_invoices(organisation=org, path=write_csv(tmp_path / "x.csv", [invoice_row(1, amount="x")]))
     run = ImportRun.objects.get()
     assert run.status == "rejected" and run.errors[0][:2] == [2, "amount"] and run.counts["rejected"] == 1
+
+
+def test_xlsx_line_numbers_match_the_sheet_and_date_cells_work_with_a_date_format(org, tmp_path):
+    # The table starts at B3, as exports with margins do; row 5 is empty.
+    path = tmp_path / "offset.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    sheet.write_row(2, 1, ["customer_id", "invoice_number", "issue_date", "due_date", "amount"])
+    sheet.write_row(3, 1, ["C1", "1"])
+    sheet.write_datetime(3, 3, dt.datetime(2026, 1, 2, 13, 45), stamp)
+    sheet.write_datetime(3, 4, dt.datetime(2026, 2, 1))  # no number format: arrives as a day serial
+    sheet.write(3, 5, 5)
+    sheet.write_row(5, 1, ["C1", "2", "01/02/2026", "02/01/2026", "oops"])  # row 6 in the sheet
+    workbook.close()
+    report = import_invoices(organisation=org, path=path, date_format="%m/%d/%Y")
+    assert [(e.line, e.column) for e in report.errors] == [(6, "amount")]
+    import_invoices(organisation=org, path=path, date_format="%m/%d/%Y", quarantine=tmp_path / "q.csv")
+    first = Invoice.objects.get(number="1")
+    assert (first.issue_date, first.due_date) == (dt.date(2026, 1, 2), dt.date(2026, 2, 1))
+
+
+def test_reimport_without_optional_columns_keeps_their_values(org, tmp_path):
+    header = ["customer_id", "invoice_number", "issue_date", "due_date", "amount", "terms", "disputed"]
+    row = {
+        "customer_id": "C1",
+        "invoice_number": "1",
+        "issue_date": "2026-01-01",
+        "due_date": "2026-01-31",
+        "amount": "10",
+        "terms": "Net 30",
+        "disputed": "yes",
+    }
+    import_invoices(organisation=org, path=write_csv(tmp_path / "a.csv", [row], header))
+    again = import_invoices(organisation=org, path=write_csv(tmp_path / "b.csv", [row], header[:5]))
+    assert (again.updated, again.unchanged) == (0, 1)
+    invoice = Invoice.objects.get()
+    assert (invoice.terms_days, invoice.disputed) == (30, True)
+
+
+IBM_HEADER = [
+    "countryCode",
+    "customerID",
+    "PaperlessDate",
+    "invoiceNumber",
+    "InvoiceDate",
+    "DueDate",
+    "InvoiceAmount",
+    "Disputed",
+    "SettledDate",
+    "PaperlessBill",
+    "DaysToSettle",
+    "DaysLate",
+]
+
+
+def _ibm_row(number="0000611365", amount="55.94", settled="1/15/2013"):
+    return {
+        "countryCode": "391",
+        "customerID": "0379-NEVHP",
+        "PaperlessDate": "4/6/2013",
+        "invoiceNumber": number,
+        "InvoiceDate": "1/2/2013",
+        "DueDate": "2/1/2013",
+        "InvoiceAmount": amount,
+        "Disputed": "No",
+        "SettledDate": settled,
+        "PaperlessBill": "Paper",
+        "DaysToSettle": "13",
+        "DaysLate": "0",
+    }
+
+
+def test_ibm_profile_exact_repeats_record_one_payment(org, tmp_path):
+    rows = [_ibm_row(), _ibm_row(), _ibm_row("0000000002")]
+    report = import_invoices(organisation=org, path=write_csv(tmp_path / "i.csv", rows, IBM_HEADER), profile="ibm-ar")
+    assert report.applied and (report.created, report.payments_created, report.duplicates) == (2, 2, 1)
+    assert Customer.objects.get().segment == "country-391"
+
+
+def test_ibm_profile_refuses_a_settlement_that_changed(org, tmp_path):
+    import_invoices(organisation=org, path=write_csv(tmp_path / "a.csv", [_ibm_row()], IBM_HEADER), profile="ibm-ar")
+    later = import_invoices(
+        organisation=org,
+        path=write_csv(tmp_path / "b.csv", [_ibm_row(settled="1/20/2013")], IBM_HEADER),
+        profile="ibm-ar",
+    )
+    assert not later.applied
+    assert later.errors[0].column == "SettledDate" and "recorded as settled on 2013-01-15" in later.errors[0].reason
+    bigger = import_invoices(
+        organisation=org, path=write_csv(tmp_path / "c.csv", [_ibm_row(amount="60.00")], IBM_HEADER), profile="ibm-ar"
+    )
+    assert not bigger.applied and "5594 minor units" in bigger.errors[0].reason
+    invoice = Invoice.objects.get()
+    assert (invoice.amount_cents, invoice.applied_cents, invoice.settled_on) == (5594, 5594, dt.date(2013, 1, 15))

@@ -99,7 +99,7 @@ def test_payment_errors_are_reported_and_nothing_is_written(ledger, tmp_path):
         (5, "amount", "must be more than zero"),
         (6, "payment_date", "not a date (expected YYYY-MM-DD or MM/DD/YYYY, or pass --date-format)"),
         (7, "customer_id", "needs a customer_id or an invoice_number"),
-        (8, "currency", "the invoice is in USD"),
+        (8, "currency", "the invoice is in USD, not EUR"),
         (9, "reference", "the same reference appears on lines 9, 10 with different payments"),
         (10, "reference", "the same reference appears on lines 9, 10 with different payments"),
     ]
@@ -121,3 +121,30 @@ def test_payment_before_an_invoice_exists_is_applied_when_the_invoice_is_issued(
     import_payments(organisation=ledger, path=write_csv(tmp_path / "p.csv", rows, PAYMENT_HEADER))
     allocation = Allocation.objects.get()
     assert allocation.applied_on == dt.date(2026, 3, 1)  # the invoice's issue date, not earlier
+
+
+def test_overlong_text_is_a_row_error_not_a_database_error(ledger, tmp_path):
+    rows = [_pay(method="Electronic funds transfer via ACH"), _pay(reference="R" * 101)]
+    report = import_payments(organisation=ledger, path=write_csv(tmp_path / "p.csv", rows, PAYMENT_HEADER))
+    assert [(e.line, e.column, e.reason) for e in report.errors] == [
+        (2, "method", "is longer than 30 characters"),
+        (3, "reference", "is longer than 100 characters"),
+    ]
+
+
+def test_a_payment_without_a_currency_is_in_its_invoices_currency(org, tmp_path):
+    import_invoices(
+        organisation=org, path=write_csv(tmp_path / "i.csv", [invoice_row(1, amount="1500", currency="JPY")])
+    )
+    report = import_payments(
+        organisation=org,
+        path=write_csv(
+            tmp_path / "p.csv",
+            [{"invoice_number": "INV-00001", "payment_date": "2026-02-01", "amount": "1500"}],
+            ["invoice_number", "payment_date", "amount"],
+        ),
+    )
+    assert report.applied
+    payment = Payment.objects.get()
+    assert (payment.currency, payment.amount_cents) == ("JPY", 1500)
+    assert Invoice.objects.get().settled_on == dt.date(2026, 2, 1)

@@ -23,8 +23,9 @@ def test_aging_page_shows_buckets_totals_and_customers(owner_client, org):
 
 
 def test_bad_parameters_fall_back_instead_of_failing(owner_client, org):
-    response = owner_client.get(f"/o/{org.slug}/aging/", {"as_of": "not-a-date", "basis": "weird",
-                                                           "sort": "drop table", "page": "x"})
+    response = owner_client.get(
+        f"/o/{org.slug}/aging/", {"as_of": "not-a-date", "basis": "weird", "sort": "drop table", "page": "x"}
+    )
     assert response.status_code == 200
     assert "No open invoices" in response.content.decode()
 

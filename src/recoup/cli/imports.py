@@ -20,6 +20,7 @@ from recoup.cli.common import (
     fail,
     organisation,
 )
+from recoup.core.money import decimal_string
 
 app = typer.Typer(help="Import invoices or payments from CSV or XLSX.", no_args_is_help=True)
 
@@ -83,7 +84,7 @@ def _run(kind: str, file: Path, profile: str, maps, quarantine, date_format, she
             "profile": report.profile,
             "encoding": report.encoding,
             **report.counts(),
-            "unapplied": {c: v for c, v in report.unapplied_cents.items()},
+            "unapplied": {c: decimal_string(v, c) for c, v in report.unapplied_cents.items()},
             "quarantine_file": report.quarantine_file or None,
             "errors": [e._asdict() for e in report.errors],
         }

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-ISO_PATTERN = r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?)?\s*$"
-US_PATTERN = r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$"
+# ASCII digits only ([0-9], not \d, which also matches other scripts' digits).
+ISO_PATTERN = r"^\s*([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]00:00(?::00(?:\.0+)?)?)?\s*$"
+US_PATTERN = r"^\s*([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})\s*$"
 _ISO_RE = re.compile(ISO_PATTERN)
 _US_RE = re.compile(US_PATTERN)
 

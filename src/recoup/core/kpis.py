@@ -89,7 +89,8 @@ def compute_kpis(inputs: KpiInputs) -> Kpis:
     sales = inputs.credit_sales
     dso = _ratio(inputs.open_ar * n, sales)
     best = _ratio(inputs.current_ar * n, sales)
-    add = None if dso is None or best is None else dso - best
+    # ADD from the rounded figures, so the three shown side by side always add up.
+    add = None if dso is None or best is None else _rounded(dso) - _rounded(best)
     collectable = inputs.open_ar_start + sales
     cei = _ratio((collectable - inputs.open_ar) * 100, collectable - inputs.current_ar)
     average_ar = Decimal(inputs.open_ar_start + inputs.open_ar) / 2

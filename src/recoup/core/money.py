@@ -213,22 +213,50 @@ def format_minor(minor: int, currency: str) -> str:
 
 
 # One grammar for amounts typed by people or exported by accounting systems. The import path applies the
-# same pattern column-wise with Polars, so both must agree (tests/core/test_money_parse.py checks it).
+# same pattern column-wise with Polars, so both must agree (tests/imports/test_columns.py checks it).
+# Digits are ASCII only: other scripts' digits are not amounts an accounting export writes.
 AMOUNT_SYMBOLS = "$€£¥₹"
+SYMBOL_CURRENCIES: dict[str, frozenset[str]] = {
+    "$": frozenset(
+        "USD CAD AUD NZD SGD HKD TWD MXN BSD BBD BZD BMD KYD JMD TTD XCD FJD SBD LRD NAD SRD GYD BND "
+        "CLP COP ARS CUP DOP UYU".split()
+    ),
+    "€": frozenset({"EUR"}),
+    "£": frozenset({"GBP", "GIP", "FKP", "SHP"}),
+    "¥": frozenset({"JPY", "CNY"}),
+    "₹": frozenset({"INR"}),
+}
+MAX_WHOLE_DIGITS = 13
+"""Amounts up to ten trillion major units: ample for receivables, and far from int64 overflow."""
+
 AMOUNT_PATTERN = (
     r"^\s*(?P<lead_sign>[-+])?\s*(?P<open>\()?\s*"
     r"(?P<prefix>[" + AMOUNT_SYMBOLS + r"]|[A-Za-z]{3})?\s*(?P<inner_sign>-)?\s*"
-    r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<frac>\d*))?\s*"
+    r"(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.(?P<frac>[0-9]*))?\s*"
     r"(?P<suffix>[A-Za-z]{3}|[" + AMOUNT_SYMBOLS + r"])?\s*(?P<close>\))?\s*$"
 )
 _AMOUNT_RE = re.compile(AMOUNT_PATTERN)
+
+
+def currency_marker_reason(marker: str | None, currency: str) -> str | None:
+    """Why a currency code or symbol written with an amount does not fit ``currency``, if it does not."""
+    if not marker:
+        return None
+    if marker in SYMBOL_CURRENCIES:
+        if currency not in SYMBOL_CURRENCIES[marker]:
+            return f"currency symbol {marker} does not match {currency}"
+        return None
+    if marker.upper() != currency:
+        return f"currency {marker.upper()} does not match {currency}"
+    return None
 
 
 def parse_amount(text: str, currency: str) -> int:
     """Parse ``'$1,234.56'``, ``'(12.50)'``, ``'USD 7'`` or ``'-3'`` into minor units of ``currency``.
 
     Raises :class:`AmountParseError` with a reason a person can act on. Refuses more decimal places
-    than the currency has, rather than rounding them away silently.
+    than the currency has, rather than rounding them away silently, and a currency code or symbol
+    that does not fit ``currency``.
     """
     if isinstance(text, float):
         raise FloatMoneyError("parse_amount takes text, not a float")
@@ -238,20 +266,23 @@ def parse_amount(text: str, currency: str) -> int:
     groups = match.groupdict()
     if (groups["open"] is None) != (groups["close"] is None):
         raise AmountParseError(text, "unbalanced parentheses")
-    for code in (groups["prefix"], groups["suffix"]):
-        if code and code[0] not in AMOUNT_SYMBOLS and code.upper() != currency:
-            raise AmountParseError(text, f"currency {code.upper()} does not match {currency}")
+    for marker in (groups["prefix"], groups["suffix"]):
+        reason = currency_marker_reason(marker, currency)
+        if reason:
+            raise AmountParseError(text, reason)
     frac = groups["frac"] or ""
     places = exponent(currency)
     if len(frac) > places:
         raise AmountParseError(text, f"has {len(frac)} decimal places; {currency} allows {places}")
-    whole = int((groups["int"] or "0").replace(",", ""))
-    minor = whole * 10**places + (int(frac.ljust(places, "0")) if places else 0)
+    digits = (groups["int"] or "0").replace(",", "")
     negatives = sum(1 for g in ("lead_sign", "inner_sign") if groups[g] == "-") + (groups["open"] is not None)
     if groups["lead_sign"] == "+" and negatives:
         raise AmountParseError(text, "has both + and - signs")
     if negatives > 1:
         raise AmountParseError(text, "has more than one minus sign")
+    if len(digits.lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise AmountParseError(text, "too large")
+    minor = int(digits) * 10**places + (int(frac.ljust(places, "0")) if places else 0)
     return -minor if negatives else minor
 
 

@@ -14,14 +14,12 @@ import polars as pl
 
 from recoup.core import currency as currencies
 from recoup.core.dates import AUTO, ISO_PATTERN, US_PATTERN
-from recoup.core.money import AMOUNT_PATTERN, AMOUNT_SYMBOLS
+from recoup.core.money import AMOUNT_PATTERN, MAX_WHOLE_DIGITS, SYMBOL_CURRENCIES
 from recoup.core.terms import TermsParseError, parse_terms
 
-MAX_WHOLE_DIGITS = 13
-"""Amounts up to ten trillion major units: ample for receivables, and far from int64 overflow."""
-
 EXCEL_EPOCH = date(1899, 12, 30)
-EXCEL_SERIAL = r"^\s*(\d{4,6})(?:\.0+)?\s*$"
+EXCEL_SERIAL = r"^\s*([0-9]{4,6})(?:\.[0-9]+)?\s*$"
+SHEET_DATETIME = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?\s*$"
 
 
 def blank_to_null(expr: pl.Expr) -> pl.Expr:
@@ -56,9 +54,17 @@ def parse_amounts(values: pl.Expr, currency: pl.Expr) -> tuple[pl.Expr, pl.Expr]
     )
     whole_digits = whole.str.replace_all(",", "")
 
-    def code_mismatch(code: pl.Expr) -> pl.Expr:
-        is_code = code.is_not_null() & ~code.is_in(list(AMOUNT_SYMBOLS))
-        return is_code & (code.str.to_uppercase() != currency)
+    def marker_reason(marker: pl.Expr) -> pl.Expr:
+        """recoup.core.money.currency_marker_reason, column-wise."""
+        chain = pl.when(marker.is_null()).then(pl.lit(None, dtype=pl.String))
+        for symbol, allowed in SYMBOL_CURRENCIES.items():
+            chain = chain.when((marker == symbol) & ~currency.is_in(sorted(allowed))).then(
+                pl.lit(f"currency symbol {symbol} does not match ") + currency
+            )
+        is_code = ~marker.is_in(list(SYMBOL_CURRENCIES))
+        return chain.when(is_code & (marker.str.to_uppercase() != currency)).then(
+            pl.lit("currency ") + marker.str.to_uppercase() + pl.lit(" does not match ") + currency
+        )
 
     shape_ok = whole.is_not_null() | (frac.str.len_chars() > 0)
     reason = (
@@ -66,10 +72,10 @@ def parse_amounts(values: pl.Expr, currency: pl.Expr) -> tuple[pl.Expr, pl.Expr]
         .then(pl.lit("not an amount (expected digits such as 1,234.56)"))
         .when(opened != closed)
         .then(pl.lit("unbalanced parentheses"))
-        .when(code_mismatch(prefix))
-        .then(pl.lit("currency ") + prefix.str.to_uppercase() + pl.lit(" does not match ") + currency)
-        .when(code_mismatch(suffix))
-        .then(pl.lit("currency ") + suffix.str.to_uppercase() + pl.lit(" does not match ") + currency)
+        .when(marker_reason(prefix).is_not_null())
+        .then(marker_reason(prefix))
+        .when(marker_reason(suffix).is_not_null())
+        .then(marker_reason(suffix))
         .when(currency.is_not_null() & (frac.str.len_chars() > exponent))
         .then(
             pl.lit("has ")
@@ -83,7 +89,7 @@ def parse_amounts(values: pl.Expr, currency: pl.Expr) -> tuple[pl.Expr, pl.Expr]
         .then(pl.lit("has both + and - signs"))
         .when(negatives > 1)
         .then(pl.lit("has more than one minus sign"))
-        .when(whole_digits.fill_null("").str.len_chars() > MAX_WHOLE_DIGITS)
+        .when(whole_digits.fill_null("").str.replace(r"^0+", "").str.len_chars() > MAX_WHOLE_DIGITS)
         .then(pl.lit("too large"))
     )
     frac_value = pl.when(frac.str.len_chars() > 0).then(frac.cast(pl.Int64, strict=False)).otherwise(0)
@@ -99,12 +105,12 @@ def parse_amounts(values: pl.Expr, currency: pl.Expr) -> tuple[pl.Expr, pl.Expr]
     return minor, reason
 
 
-SIMPLE_AMOUNT = r"^\s*-?\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?\s*$"
-"""The shape nearly every export writes: optional minus and dollar sign, digits, thousands separators,
-decimals. It is a subset of ``AMOUNT_PATTERN`` that needs no capturing regex, so it is parsed on a fast
-path; everything else goes through the full grammar."""
+SIMPLE_AMOUNT = r"^\s*-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?\s*$"
+"""The shape nearly every export writes: optional minus, digits, thousands separators, decimals. It is
+a subset of ``AMOUNT_PATTERN`` that needs no capturing regex, so it is parsed on a fast path; everything
+else (currency symbols and codes, parentheses) goes through the full grammar."""
 
-SIMPLE_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+SIMPLE_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 def _by_shape(frame: pl.DataFrame, simple: pl.Expr, fast, slow) -> tuple[pl.Series, pl.Series]:
@@ -129,7 +135,7 @@ def parse_amount_series(values: pl.Series, currency: pl.Series) -> tuple[pl.Seri
     def fast():
         exponent = currency_exponent(pl.col("currency"))
         negative = pl.col("text").str.strip_chars().str.starts_with("-")
-        parts = pl.col("text").str.replace_all(r"[\s$,-]", "").str.split_exact(".", 1)
+        parts = pl.col("text").str.replace_all(r"[\s,-]", "").str.split_exact(".", 1)
         whole, frac = parts.struct.field("field_0"), parts.struct.field("field_1").fill_null("")
         places = frac.str.len_chars().cast(pl.Int64)
         reason = (
@@ -142,7 +148,7 @@ def parse_amount_series(values: pl.Series, currency: pl.Series) -> tuple[pl.Seri
                 + pl.lit(" allows ")
                 + exponent.cast(pl.String)
             )
-            .when(whole.str.len_chars() > MAX_WHOLE_DIGITS)
+            .when(whole.str.replace(r"^0+", "").str.len_chars() > MAX_WHOLE_DIGITS)
             .then(pl.lit("too large"))
         )
         frac_value = pl.when(places > 0).then(frac.cast(pl.Int64, strict=False)).otherwise(0)
@@ -210,8 +216,11 @@ def parse_dates(values: pl.Expr, date_format: str = AUTO, excel_serials: bool = 
         parsed = pl.when(parsed.dt.year() >= 1000).then(parsed)
         unparsed_reason = pl.lit(f"not a date in the format {date_format}")
     if excel_serials:
+        # A spreadsheet's date cells arrive as the reader renders them, whatever --date-format says:
+        # a day serial (with a fraction when the cell holds a time) or ISO text with a time of day.
         serial = text.str.extract(EXCEL_SERIAL, 1).cast(pl.Int64, strict=False)
-        parsed = pl.coalesce(parsed, pl.lit(EXCEL_EPOCH) + pl.duration(days=serial))
+        stamped = text.str.extract(SHEET_DATETIME, 1).str.to_date("%Y-%m-%d", strict=False)
+        parsed = pl.coalesce(stamped, parsed, pl.lit(EXCEL_EPOCH) + pl.duration(days=serial))
     reason = pl.when(parsed.is_null()).then(unparsed_reason)
     return parsed, reason
 

@@ -115,7 +115,9 @@ def parse_addresses(values: pl.Series) -> tuple[pl.Series, pl.DataFrame]:
     fast = shaped.filter(pl.col("line1").is_not_null() & pl.col("state").is_in(sorted(US_STATES)))
 
     def clean(expr: pl.Expr) -> pl.Expr:
-        return expr.str.replace_all(r"\.", " ").str.replace_all(r"\s+", " ").str.strip_chars(" ,").str.to_uppercase()
+        # The same normal form as recoup.ledger.contacts._clean.
+        spaced = expr.str.replace_all(r"\.", " ").str.replace_all(r"#\s*", "# ")
+        return spaced.str.replace_all(r"\s+", " ").str.strip_chars(" ,").str.to_uppercase()
 
     unit = pl.col("line1").str.extract_groups(_UNIT_IN_LINE1)
     fast = (

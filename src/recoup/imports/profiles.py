@@ -126,21 +126,30 @@ def resolve_columns(
 ) -> dict[str, str]:
     """Recoup field -> file header, for every field the file can feed. Raises ``MappingError`` when a
     required field has no column or a mapping names a column the file lacks."""
-    by_key = {header_key(h): h for h in headers}
+    candidates: dict[str, list[str]] = {}
+    for header in headers:
+        candidates.setdefault(header_key(header), []).append(header)
+
+    def find(wanted: str, field: str, explicit: bool) -> str | None:
+        # A column named explicitly (by --map or a profile) is taken as written when it exists; a field
+        # matched by its name alone is ambiguous when two headers normalise to it.
+        exact = [h for h in headers if h.lower() == wanted.strip().lower()] if explicit else []
+        found = exact or candidates.get(header_key(wanted), [])
+        if len(found) > 1:
+            raise MappingError(
+                f"columns {found[0]!r} and {found[1]!r} both look like {field}; rename one, or say which with "
+                f"--map '{found[0]}={field}'"
+            )
+        return found[0] if found else None
+
     resolved: dict[str, str] = {}
     for spec in FIELDS[kind]:
-        if spec.name in overrides:
-            wanted = overrides[spec.name]
-        elif spec.name in profile.columns:
-            wanted = profile.columns[spec.name]
-        else:
-            if spec.name in by_key:
-                resolved[spec.name] = by_key[spec.name]
-            continue
-        actual = by_key.get(header_key(wanted))
-        if actual is None:
-            raise MappingError(f"column {wanted!r} (for {spec.name}) is not in the file; its columns are {headers}")
-        resolved[spec.name] = actual
+        explicit = overrides.get(spec.name) or profile.columns.get(spec.name)
+        actual = find(explicit or spec.name, spec.name, explicit is not None)
+        if explicit and actual is None:
+            raise MappingError(f"column {explicit!r} (for {spec.name}) is not in the file; its columns are {headers}")
+        if actual is not None:
+            resolved[spec.name] = actual
     missing = [f.name for f in FIELDS[kind] if f.required and f.name not in resolved]
     if kind is ImportKind.PAYMENTS and "customer_id" not in resolved and "invoice_number" not in resolved:
         missing.append("customer_id or invoice_number")

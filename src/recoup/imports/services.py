@@ -133,7 +133,10 @@ def import_invoices(
     with transaction.atomic():
         existing = bulk_writes.existing_invoices(organisation.id)
         ledger_errors = _invoice_conflicts(checked.rows, existing, columns)
-        errors = sorted(checked.errors + ledger_errors, key=lambda e: e.line)
+        if settlements is not None:
+            settlements = _settlement_keys(chosen, settlements)
+            ledger_errors += _settlement_conflicts(organisation, settlements, chosen)
+        errors = sorted(source.errors + checked.errors + ledger_errors, key=lambda e: e.line)
         bad_lines = {e.line for e in errors}
         source.keep_only(bad_lines)
         report.errors, report.duplicates = errors, checked.duplicates
@@ -255,6 +258,40 @@ def _contact_frame(rows: pl.DataFrame, addresses: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([email, phone, address], how="diagonal")
 
 
+def _settlement_keys(profile: Profile, settlements: pl.DataFrame) -> pl.DataFrame:
+    """Each settlement is a payment keyed by its invoice."""
+    return settlements.with_columns(
+        (pl.lit(f"{profile.name}|settlement|") + pl.col("invoice_number")).alias("external_key"),
+        pl.lit("").alias("method"),
+        pl.lit("").alias("reference"),
+    )
+
+
+def _settlement_conflicts(organisation: Organisation, settlements: pl.DataFrame, profile: Profile) -> list[RowError]:
+    """Settlements recorded before with another date or amount: the file contradicts the ledger."""
+    known = fetch_frame(
+        f"SELECT external_key, payment_date, amount_cents FROM {Payment._meta.db_table} WHERE organisation_id = %s",
+        [organisation.id],
+        {"external_key": pl.String, "old_date": pl.Date, "old_amount": pl.Int64},
+    )
+    changed = settlements.join(known, on="external_key", how="inner").filter(
+        (pl.col("payment_date") != pl.col("old_date")) | (pl.col("amount_cents") != pl.col("old_amount"))
+    )
+    column = profile.settlement.get("payment_date", "payment_date")
+    return [
+        RowError(
+            line,
+            column,
+            str(paid_on),
+            f"invoice {number} was recorded as settled on {old_date} for {old_amount} minor units; "
+            "a recorded payment cannot change (reverse it first)",
+        )
+        for line, number, paid_on, old_date, old_amount in changed.select(
+            LINE, "invoice_number", "payment_date", "old_date", "old_amount"
+        ).iter_rows()
+    ]
+
+
 def _import_settlements(
     organisation: Organisation,
     profile: Profile,
@@ -262,13 +299,8 @@ def _import_settlements(
     report: ImportReport,
     progress: Progress,
 ) -> None:
-    """Each settlement is a payment keyed by its invoice, applied to that invoice."""
-    keyed = settlements.with_columns(
-        (pl.lit(f"{profile.name}|settlement|") + pl.col("invoice_number")).alias("external_key"),
-        pl.lit("").alias("method"),
-        pl.lit("").alias("reference"),
-    )
-    _insert_and_apply_payments(organisation, keyed, report, progress)
+    """Record the settlements not recorded yet, each applied to its invoice."""
+    _insert_and_apply_payments(organisation, settlements, report, progress)
 
 
 def _insert_and_apply_payments(
@@ -331,14 +363,27 @@ def import_payments(
     chosen, source, columns = _open(path, ImportKind.PAYMENTS, profile, mappings or [], sheet)
     report = ImportReport("payments", path.name, chosen.name, rows=source.frame.height, encoding=source.encoding)
     progress.stage("Checking rows", source.frame.height)
+    invoice_currencies = (
+        dict(
+            Invoice.objects.filter(organisation=organisation)
+            .values_list("number", "currency")
+            .iterator(chunk_size=50_000)
+        )
+        if "invoice_number" in columns
+        else None
+    )
     checked = check_payments(
-        source, columns, default_currency=organisation.currency, date_format=date_format or chosen.date_format
+        source,
+        columns,
+        default_currency=organisation.currency,
+        date_format=date_format or chosen.date_format,
+        invoice_currencies=invoice_currencies,
     )
     progress.advance(source.frame.height)
     with transaction.atomic():
         rows, ledger_errors = _resolve_payment_rows(organisation, checked.rows, columns)
         rows, key_errors, duplicates, unchanged = _payment_keys(organisation, rows, columns)
-        errors = sorted(checked.errors + ledger_errors + key_errors, key=lambda e: e.line)
+        errors = sorted(source.errors + checked.errors + ledger_errors + key_errors, key=lambda e: e.line)
         bad_lines = {e.line for e in errors}
         source.keep_only(bad_lines)
         report.errors, report.duplicates, report.rejected = errors, duplicates, len(bad_lines)
@@ -390,9 +435,9 @@ def _resolve_payment_rows(
         ),
         (
             pl.col("invoice_currency").is_not_null() & (pl.col("invoice_currency") != pl.col("currency")),
-            columns.get("currency", columns.get("amount", "amount")),
+            columns.get("currency", "currency"),
             "currency",
-            pl.lit("the invoice is in ") + pl.col("invoice_currency"),
+            pl.lit("the invoice is in ") + pl.col("invoice_currency") + pl.lit(", not ") + pl.col("currency"),
         ),
     ]
     for condition, header, value_column, reason in checks:

@@ -41,6 +41,18 @@ KIND_WORDS = {
 
 SOURCE_PREFIX = "__file__"
 
+# The ledger's column sizes (recoup.ledger.models): a longer value is a row error, not a database error.
+MAX_LENGTHS = {
+    "customer_id": 100,
+    "customer_name": 300,
+    "invoice_number": 64,
+    "segment": 50,
+    "method": 30,
+    "reference": 100,
+    "email": 254,
+    "address": 400,
+}
+
 
 @dataclass(slots=True)
 class Checked:
@@ -110,6 +122,11 @@ class _Checker:
     def text(self, field: str, required: bool = False) -> None:
         value = blank_to_null(self.raw(field))
         reason = pl.when(value.is_null()).then(pl.lit(f"is empty; {field} is required")) if required else None
+        if field in MAX_LENGTHS:
+            too_long = pl.when(value.str.len_chars() > MAX_LENGTHS[field]).then(
+                pl.lit(f"is longer than {MAX_LENGTHS[field]} characters")
+            )
+            reason = too_long if reason is None else pl.coalesce(reason, too_long)
         self.add(field, value, reason)
 
     def errors(self) -> tuple[list[RowError], pl.Series]:
@@ -157,7 +174,10 @@ def check_invoices(
         ),
     )
     flag, flag_reason = parse_flags(c.raw("disputed"))
-    c.add("disputed", flag, flag_reason if "disputed" in columns else None)
+    if "disputed" in columns:
+        c.add("disputed", flag, flag_reason)
+    else:
+        c.add("disputed", pl.lit(None, dtype=pl.Boolean))  # not given: a re-import keeps the ledger's flag
     if profile is not None and profile.segment_template and profile.segment_template[0] in source.headers:
         column, template = profile.segment_template
         prefix, _, suffix = template.partition("{}")
@@ -201,9 +221,17 @@ def check_invoices(
         "currency",
         "disputed",
     ]
+    has_settlements = "settled_on" in c.frame.columns
+    # Select before filtering, and let the checker's wide frame go: at a million rows it is most of
+    # the import's memory.
+    rows = c.frame.select(keep + (["settled_on"] if has_settlements else [])).filter(ok)
+    c.frame = None
+    rows, duplicate_errors, duplicates = _dedupe(rows, "invoice_number", columns.get("invoice_number", ""))
+    errors = sorted(errors + duplicate_errors, key=lambda e: e.line)
     settlements = None
-    if "settled_on" in c.frame.columns:
-        settlements = c.frame.filter(ok & c.frame["settled_on"].is_not_null()).select(
+    if has_settlements:
+        # From the de-duplicated rows, so an exact repeat of a row does not record its payment twice.
+        settlements = rows.filter(pl.col("settled_on").is_not_null()).select(
             LINE,
             "customer_id",
             "invoice_number",
@@ -211,19 +239,21 @@ def check_invoices(
             "amount_cents",
             "currency",
         )
-    # Select before filtering, and let the checker's wide frame go: at a million rows it is most of
-    # the import's memory.
-    rows = c.frame.select(keep).filter(ok)
-    c.frame = None
-    rows, duplicate_errors, duplicates = _dedupe(rows, "invoice_number", columns.get("invoice_number", ""))
-    errors = sorted(errors + duplicate_errors, key=lambda e: e.line)
+        rows = rows.drop("settled_on")
     checked = Checked(rows, errors, duplicates, frozenset(e.line for e in errors), c.addresses)
     return checked, settlements
 
 
 def check_payments(
-    source: SourceFile, columns: dict[str, str], *, default_currency: str, date_format: str = AUTO
+    source: SourceFile,
+    columns: dict[str, str],
+    *,
+    default_currency: str,
+    date_format: str = AUTO,
+    invoice_currencies: dict[str, str] | None = None,
 ) -> Checked:
+    """Typed payment rows. A payment that names an invoice and gives no currency is in the invoice's
+    currency (``invoice_currencies``: invoice number -> currency), so a yen invoice is paid in yen."""
     c = _Checker(source, columns)
     c.text("customer_id")
     c.text("invoice_number")
@@ -233,7 +263,12 @@ def check_payments(
             pl.lit("needs a customer_id or an invoice_number")
         ),
     )
-    _currency_and_amount(c, default_currency)
+    fallback = None
+    if invoice_currencies:
+        fallback = blank_to_null(c.raw("invoice_number")).replace_strict(
+            invoice_currencies, default=None, return_dtype=pl.String
+        )
+    _currency_and_amount(c, default_currency, fallback)
     c.check("amount", pl.when(pl.col("amount_cents") <= 0).then(pl.lit("must be more than zero")))
     value, reason = parse_date_series(c.column("payment_date"), date_format, source.is_spreadsheet)
     c.add_series("payment_date", value, reason)
@@ -253,8 +288,11 @@ def check_payments(
     return Checked(rows, errors, 0, frozenset(e.line for e in errors))
 
 
-def _currency_and_amount(c: _Checker, default_currency: str) -> None:
-    currency, currency_reason = parse_currency(c.raw("currency"), default_currency)
+def _currency_and_amount(c: _Checker, default_currency: str, fallback: pl.Expr | None = None) -> None:
+    """The row's currency (its own cell, else ``fallback``, else the organisation's) and its amount,
+    parsed with that currency's number of decimals."""
+    given = c.raw("currency") if fallback is None else pl.coalesce(blank_to_null(c.raw("currency")), fallback)
+    currency, currency_reason = parse_currency(given, default_currency)
     c.add("currency", currency, currency_reason)
     codes = (
         c.source.frame.lazy()
@@ -269,6 +307,14 @@ def _currency_and_amount(c: _Checker, default_currency: str) -> None:
 
 
 def _contacts(c: _Checker) -> None:
+    for field in ("email", "address"):
+        if field in c.columns:
+            c.check(
+                field,
+                pl.when(c.raw(field).str.strip_chars().str.len_chars() > MAX_LENGTHS[field]).then(
+                    pl.lit(f"is longer than {MAX_LENGTHS[field]} characters")
+                ),
+            )
     if "email" in c.columns:
         email, reason = normalise_emails(c.column("email"))
         c.add_series("email", email, reason)

@@ -18,6 +18,7 @@ from recoup.ledger.bulk import IdTable, fetch_frame, insert_frame, update_frame
 from recoup.ledger.models import Allocation, ContactPoint, Customer, Invoice, Payment
 
 CUSTOMER_FIELDS = ("name", "kind", "segment", "terms_days")
+OPTIONAL_INVOICE_FIELDS = ("terms_days", "disputed")
 INVOICE_FIELDS = (
     "customer_pk",
     "issue_date",
@@ -202,7 +203,11 @@ def invoices_upsert(organisation_id: int, rows: pl.DataFrame, existing: pl.DataF
     ledger must have been rejected already (see ``recoup.imports.services``). Returns the counts and the
     ids of updated invoices, whose settlement dates need refreshing."""
     table = Invoice._meta.db_table
-    joined = rows.join(existing, on="invoice_number", how="left")
+    joined = rows.join(existing, on="invoice_number", how="left").with_columns(
+        # Optional fields a file does not give (no such column) keep what the ledger has.
+        pl.coalesce(f, f"old_{f}").alias(f)
+        for f in OPTIONAL_INVOICE_FIELDS
+    )
     new = joined.filter(pl.col("invoice_pk").is_null())
     counts = UpsertCounts(created=new.height)
     if new.height:
@@ -217,7 +222,7 @@ def invoices_upsert(organisation_id: int, rows: pl.DataFrame, existing: pl.DataF
                 "terms_days",
                 "amount_cents",
                 "currency",
-                "disputed",
+                pl.col("disputed").fill_null(False),
                 pl.when(pl.col("amount_cents") == 0).then(pl.col("issue_date")).alias("settled_on"),
             ),
         )

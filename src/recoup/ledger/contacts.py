@@ -88,11 +88,10 @@ class PostalAddress:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace(".", " ").strip(" ,")).strip().upper()
+    """Upper case, no dots, single spaces, and "#5" written "# 5" (as the column path writes it too)."""
+    text = re.sub(r"#\s*", "# ", text.replace(".", " "))
+    return re.sub(r"\s+", " ", text.strip(" ,")).strip().upper()
 
-
-UNIT_PATTERN = r"(?i)^(.*?)[\s,]+((?:APT|APARTMENT|SUITE|STE|UNIT|BLDG|FL|FLOOR|RM|ROOM|#)\.?\s*#?\s*[A-Z0-9-]+)$"
-_UNIT_RE = re.compile(UNIT_PATTERN)
 
 _STREET_LABELS = (
     "AddressNumberPrefix",

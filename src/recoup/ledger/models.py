@@ -160,7 +160,7 @@ class Payment(models.Model):
     currency = models.CharField(max_length=3)
     method = models.CharField(max_length=30, blank=True, default="")
     reference = models.CharField(max_length=100, blank=True, default="")
-    external_key = models.CharField(max_length=200)
+    external_key = models.CharField(max_length=320)
 
     class Meta:
         constraints = [

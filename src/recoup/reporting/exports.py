@@ -15,6 +15,7 @@ from typing import IO
 
 import xlsxwriter
 
+from recoup.core.currency import exponent
 from recoup.core.kpis import Kpis
 from recoup.core.money import decimal_string, to_decimal
 from recoup.reporting.aging import AgingBy, AgingReport
@@ -29,6 +30,8 @@ class Table:
     rows: list[list]
     money: frozenset[str] = frozenset()
     footer: list | None = None
+    currency: str = "USD"
+    """The currency of the money columns: it sets their number of decimals in spreadsheets."""
 
 
 def _iso(day: date | None) -> str:
@@ -140,7 +143,7 @@ def aging_table(report: AgingReport) -> Table:
                 ]
             )
         footer = ["Total", "", "", "", "", "", "", "", "", dec(report.total_open), "", "", ""]
-        return Table(title, headers, rows, frozenset({"Amount", "Applied", "Open"}), footer)
+        return Table(title, headers, rows, frozenset({"Amount", "Applied", "Open"}), footer, cur)
     headers = [
         "Customer ID",
         "Name",
@@ -180,7 +183,7 @@ def aging_table(report: AgingReport) -> Table:
         dec(report.past_due),
         dec(report.total_open),
     ]
-    return Table(title, headers, rows, frozenset([*report.labels, "Past due", "Total"]), footer)
+    return Table(title, headers, rows, frozenset([*report.labels, "Past due", "Total"]), footer, cur)
 
 
 def without_columns(table: Table, names: set[str]) -> Table:
@@ -193,7 +196,7 @@ def without_columns(table: Table, names: set[str]) -> Table:
     footer = pick(table.footer)
     if footer is not None and table.footer and keep and keep[0] != 0 and footer[0] in ("", None):
         footer[0] = table.footer[0]  # keep the "Total" label when its column goes
-    return Table(table.title, pick(table.headers), [pick(r) for r in table.rows], table.money, footer)
+    return Table(table.title, pick(table.headers), [pick(r) for r in table.rows], table.money, footer, table.currency)
 
 
 KPI_KEYS = ("open_ar", "past_due_ar", "pct_over_90", "dso", "best_possible_dso", "add", "cei", "ar_turnover")
@@ -280,13 +283,15 @@ def write_csv(tables: list[Table], stream: IO[str]) -> None:
 
 
 def write_xlsx(tables: list[Table], path: Path) -> None:
-    """One sheet per table, amounts as numbers with two decimals, header frozen, totals in bold."""
+    """One sheet per table, amounts as numbers with their currency's decimals, header frozen, totals bold."""
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     try:
         bold = workbook.add_format({"bold": True})
-        money_format = workbook.add_format({"num_format": "#,##0.00"})
-        money_bold = workbook.add_format({"num_format": "#,##0.00", "bold": True})
         for index, table in enumerate(tables):
+            places = exponent(table.currency)
+            pattern = "#,##0" + ("." + "0" * places if places else "")
+            money_format = workbook.add_format({"num_format": pattern})
+            money_bold = workbook.add_format({"num_format": pattern, "bold": True})
             name = (table.title.split("(")[-1].split(",")[0] if len(tables) > 1 else "Report")[:31]
             sheet = workbook.add_worksheet(name or f"Sheet{index + 1}")
             sheet.write_row(0, 0, table.headers, bold)
