@@ -68,8 +68,27 @@ def _organisation_urls(slug: str, objects: dict) -> list[str]:
 
 
 def test_a_member_of_another_organisation_gets_404_everywhere(client, org, owner, other_org):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from recoup.activity.services import dispute_open
+    from recoup.ledger.models import Customer
+    from recoup.ledger.services import invoice_issue
+
+    now = timezone.now()
+    theirs = Customer.objects.create(organisation=other_org, external_id="R1", created_at=now, updated_at=now)
+    invoice = invoice_issue(
+        organisation=other_org,
+        customer=theirs,
+        number="R-1",
+        issue_date=dt.date(2026, 1, 1),
+        due_date=dt.date(2026, 1, 31),
+        amount_cents=100,
+    )
+    dispute = dispute_open(invoice=invoice, reason="x", actor="test")
     client.force_login(owner)
-    urls = _organisation_urls(other_org.slug, objects={})
+    urls = _organisation_urls(other_org.slug, objects={"pk": theirs.pk, "dispute_id": dispute.pk})
     assert urls
     for url in urls:
         assert client.get(url).status_code == 404, url

@@ -38,6 +38,8 @@ from recoup.ledger.services import customer_balances_refresh, invoices_refresh_a
 from recoup.organisations.models import Organisation
 
 MAX_STORED_ERRORS = 1000
+WHOLE_LEDGER_REFRESH = 20_000
+"""Above this many customers touched, recomputing every balance at once beats picking them out."""
 
 
 class ImportFailed(ValueError):
@@ -158,7 +160,11 @@ def import_invoices(
         progress.advance(rows.height)
         report.created, report.updated, report.unchanged = counts.created, counts.updated, counts.unchanged
         invoices_refresh_applied(changed_ids)
-        customer_balances_refresh(customer_ids=rows["customer_pk"].unique().to_list())
+        touched = rows["customer_pk"].unique()
+        if touched.len() > WHOLE_LEDGER_REFRESH:
+            customer_balances_refresh(organisation_id=organisation.id)
+        else:
+            customer_balances_refresh(customer_ids=touched.to_list())
         if settlements is not None:
             settlements = settlements.filter(~pl.col(LINE).is_in(sorted(bad_lines)))
             _import_settlements(organisation, chosen, settlements, report, progress)

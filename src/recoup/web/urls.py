@@ -1,9 +1,15 @@
 from django.urls import include, path
 
-from recoup.web.views import aging, auth
+from recoup.web.views import aging, auth, customers
 
 organisation_patterns = [
     path("aging/", aging.aging_page, name="aging"),
+    path("customers/", customers.customer_list, name="customers"),
+    path("customers/<int:pk>/", customers.customer_page, name="customer"),
+    path("customers/<int:pk>/notes/", customers.note_create, name="customer-note"),
+    path("customers/<int:pk>/calls/", customers.call_create, name="customer-call"),
+    path("customers/<int:pk>/disputes/", customers.dispute_create, name="customer-dispute"),
+    path("customers/<int:pk>/disputes/<int:dispute_id>/", customers.dispute_update, name="customer-dispute-update"),
 ]
 
 urlpatterns = [

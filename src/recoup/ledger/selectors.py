@@ -1,0 +1,147 @@
+"""Reads of the ledger for people at screens: the customer list and one customer's account."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from recoup.core.aging import BucketScheme
+from recoup.ledger.models import ContactPoint, CreditNote, Customer, Invoice, Payment
+from recoup.organisations.models import Organisation
+
+CUSTOMER_SORTS = {
+    "name": ("name", "external_id"),
+    "-open": ("-open_cents", "name"),
+    "open": ("open_cents", "name"),
+    "oldest": (F("oldest_due").asc(nulls_last=True), "name"),
+    "id": ("external_id",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFilters:
+    """What the customer list is narrowed and ordered by. Amounts are minor units."""
+
+    search: str = ""
+    bucket: str = ""
+    segment: str = ""
+    min_open: int | None = None
+    max_open: int | None = None
+    sort: str = "-open"
+
+
+def customer_list(
+    *, organisation: Organisation, currency: str, as_of: date, filters: CustomerFilters = CustomerFilters()
+) -> QuerySet[Customer]:
+    """Customers with their open balance in ``currency`` (from ``CustomerBalance``), filtered and sorted
+    in SQL so that a page of a hundred thousand customers costs one indexed query."""
+    customers = (
+        Customer.objects.filter(organisation=organisation)
+        .annotate(balance=FilteredRelation("balances", condition=Q(balances__currency=currency)))
+        .annotate(
+            open_cents=Coalesce(F("balance__open_cents"), Value(0)),
+            open_invoices=Coalesce(F("balance__open_invoices"), Value(0)),
+            oldest_due=F("balance__oldest_due_date"),
+            disputed_invoices=Coalesce(F("balance__disputed_invoices"), Value(0)),
+        )
+    )
+    if filters.search:
+        customers = customers.filter(_search(organisation, filters.search.strip()))
+    if filters.segment:
+        customers = customers.filter(segment=filters.segment)
+    if filters.min_open is not None:
+        customers = customers.filter(open_cents__gte=filters.min_open)
+    if filters.max_open is not None:
+        customers = customers.filter(open_cents__lte=filters.max_open)
+    if filters.bucket:
+        customers = customers.filter(_worst_bucket(organisation, as_of, filters.bucket))
+    return customers.order_by(*CUSTOMER_SORTS.get(filters.sort, CUSTOMER_SORTS["-open"]))
+
+
+def _search(organisation: Organisation, text: str) -> Q:
+    """Name or id, an email, a phone number (any formatting), or an invoice number."""
+    query = Q(name__icontains=text) | Q(external_id__iexact=text)
+    contacts = ContactPoint.objects.filter(customer=OuterRef("pk"))
+    digits = re.sub(r"\D", "", text)
+    if "@" in text:
+        query |= Exists(contacts.filter(kind="email", value__icontains=text.lower()))
+    elif len(digits) >= 4:
+        query |= Exists(contacts.filter(kind="phone", value__contains=digits))
+    query |= Exists(Invoice.objects.filter(organisation=organisation, customer=OuterRef("pk"), number__iexact=text))
+    return query
+
+
+def _worst_bucket(organisation: Organisation, as_of: date, label: str) -> Q:
+    """Customers whose oldest open invoice is in the bucket called ``label`` (e.g. '31-60')."""
+    scheme = BucketScheme(tuple(organisation.aging_edges))
+    labels = scheme.labels()
+    if label not in labels:
+        return Q()
+    index = labels.index(label)
+    starts = scheme.earliest_dates(as_of)
+    condition = Q(oldest_due__isnull=False)
+    if index < len(starts):
+        condition &= Q(oldest_due__gte=starts[index])
+    if index > 0:
+        condition &= Q(oldest_due__lt=starts[index - 1])
+    return condition
+
+
+def past_due_by_customer(customer_ids: list[int], currency: str, as_of: date) -> dict[int, int]:
+    """Past-due amounts of a page of customers: it changes daily, so it is computed, never stored."""
+    rows = (
+        Invoice.objects.filter(
+            customer_id__in=customer_ids,
+            currency=currency,
+            settled_on__isnull=True,
+            due_date__lt=as_of,
+            issue_date__lte=as_of,
+        )
+        .values("customer_id")
+        .annotate(total=Sum(F("amount_cents") - F("applied_cents")))
+    )
+    return {row["customer_id"]: row["total"] for row in rows}
+
+
+def customer_get(*, organisation: Organisation, pk: int) -> Customer:
+    """One customer of the organisation; ``Customer.DoesNotExist`` (a 404) for anyone else's."""
+    return Customer.objects.get(organisation=organisation, pk=pk)
+
+
+def customer_open_invoices(customer: Customer) -> list[Invoice]:
+    return list(
+        Invoice.objects.filter(customer=customer, settled_on__isnull=True)
+        .annotate(open_cents=F("amount_cents") - F("applied_cents"))
+        .filter(open_cents__gt=0)
+        .order_by("due_date", "number")
+    )
+
+
+def customer_payments(customer: Customer, limit: int = 50) -> list[Payment]:
+    return list(
+        Payment.objects.filter(customer=customer)
+        .annotate(applied=Coalesce(Sum("allocations__amount_cents"), Value(0)))
+        .order_by("-payment_date", "-id")[:limit]
+    )
+
+
+def customer_credit_notes(customer: Customer, limit: int = 50) -> list[CreditNote]:
+    return list(CreditNote.objects.filter(customer=customer).order_by("-issue_date", "-id")[:limit])
+
+
+def customer_contacts(customer: Customer) -> list[ContactPoint]:
+    return list(customer.contact_points.order_by("kind", "-is_primary", "value"))
+
+
+def segments_of(organisation: Organisation) -> list[str]:
+    return list(
+        Customer.objects.filter(organisation=organisation)
+        .exclude(segment="")
+        .values_list("segment", flat=True)
+        .distinct()
+        .order_by("segment")
+    )
