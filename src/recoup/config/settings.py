@@ -127,6 +127,16 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
+
+
+def _plotly_assets() -> str:
+    """plotly.min.js ships inside the plotly package: serve it from there, so charts work offline."""
+    import plotly
+
+    return str(Path(plotly.__file__).parent / "package_data")
+
+
+STATICFILES_DIRS = [("vendor/plotly", _plotly_assets())]
 # Whitenoise serves the apps' static files straight from the installed package; no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 

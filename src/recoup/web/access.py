@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from recoup.accounts.selectors import membership_get, memberships_of
 
@@ -31,7 +33,9 @@ def org_view(permission: str = "read") -> Callable:
             request.membership = membership
             request.organisation = membership.organisation
             request.memberships = memberships_of(request.user)
-            return view(request, *args, **kwargs)
+            # Times on the page read in the business's own time zone.
+            with timezone.override(ZoneInfo(membership.organisation.timezone)):
+                return view(request, *args, **kwargs)
 
         wrapped.permission = permission
         return wrapped

@@ -1,8 +1,9 @@
 from django.urls import include, path
 
-from recoup.web.views import aging, auth, customers
+from recoup.web.views import aging, auth, customers, dashboard
 
 organisation_patterns = [
+    path("", dashboard.dashboard, name="dashboard"),
     path("aging/", aging.aging_page, name="aging"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<int:pk>/", customers.customer_page, name="customer"),

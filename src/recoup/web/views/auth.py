@@ -32,4 +32,4 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = memberships_of(request.user)
     if not memberships:
         return render(request, "web/no_organisation.html", status=200)
-    return redirect("aging", slug=memberships[0].organisation.slug)
+    return redirect("dashboard", slug=memberships[0].organisation.slug)

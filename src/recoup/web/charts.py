@@ -1,0 +1,88 @@
+"""Plotly figures for the dashboard, built in Python and drawn by the locally served plotly.min.js.
+
+Amounts become floats here, at the very edge: a chart's axis is the only place they are approximate.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import plotly.graph_objects as go
+
+from recoup.core.money import to_decimal
+from recoup.reporting.dashboard import Dashboard
+
+BUCKET_COLOURS = ["#9aa5b1", "#f7c948", "#f0b429", "#de911d", "#d64545", "#a61b1b", "#780a0a", "#610404"]
+FONT = dict(family="system-ui, -apple-system, Segoe UI, sans-serif", size=12, color="#1f2933")
+
+
+def _layout(**extra) -> dict:
+    return dict(
+        margin=dict(l=50, r=10, t=10, b=40),
+        font=FONT,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        legend=dict(orientation="h", y=-0.2),
+        hovermode="x unified",
+        **extra,
+    )
+
+
+def aging_over_time(board: Dashboard, weeks: int = 26) -> str:
+    """Stacked bars: the open amount in each bucket, week by week, ending today."""
+    by_day = {p.as_of: p for p in board.trend}
+    days = [board.as_of - timedelta(weeks=w) for w in range(weeks, -1, -1)]
+    points = [(d, by_day[d].buckets) for d in days if d in by_day]
+    if not points and board.bucket_labels:
+        points = [(board.as_of, dict(zip(board.bucket_labels, board.bucket_totals, strict=False)))]
+    labels = board.bucket_labels or (list(points[-1][1]) if points else [])
+    figure = go.Figure()
+    for index, label in enumerate(labels):
+        figure.add_bar(
+            name=label,
+            x=[d.isoformat() for d, _ in points],
+            y=[float(to_decimal(buckets.get(label, 0), board.currency)) for _, buckets in points],
+            marker_color=BUCKET_COLOURS[min(index, len(BUCKET_COLOURS) - 1)],
+            hovertemplate="%{fullData.name}: %{y:,.2f}<extra></extra>",
+        )
+    figure.update_layout(**_layout(barmode="stack", yaxis=dict(title=board.currency, tickformat=",.0f")))
+    return figure.to_json()
+
+
+def collection_trend(board: Dashboard) -> str:
+    """DSO and CEI day by day, from the snapshots."""
+    x = [p.as_of.isoformat() for p in board.trend]
+    figure = go.Figure()
+    figure.add_scatter(
+        name="DSO (days)",
+        x=x,
+        y=[_number(p.kpis.dso) for p in board.trend],
+        mode="lines",
+        line=dict(color="#2f6fdd", width=2),
+    )
+    figure.add_scatter(
+        name="Best possible DSO",
+        x=x,
+        y=[_number(p.kpis.best_possible_dso) for p in board.trend],
+        mode="lines",
+        line=dict(color="#9aa5b1", width=1, dash="dot"),
+    )
+    figure.add_scatter(
+        name="CEI (%)",
+        x=x,
+        y=[_number(p.kpis.cei) for p in board.trend],
+        mode="lines",
+        line=dict(color="#2f9e44", width=2),
+        yaxis="y2",
+    )
+    figure.update_layout(
+        **_layout(
+            yaxis=dict(title="days", rangemode="tozero"),
+            yaxis2=dict(title="CEI %", overlaying="y", side="right", range=[0, 100], dtick=25, showgrid=False),
+        )
+    )
+    return figure.to_json()
+
+
+def _number(value):
+    return None if value is None else float(value)
