@@ -24,7 +24,7 @@ def test_fresh_install_login_page_says_how_to_create_a_login(client, db):
 def test_login_with_argon2_password_then_home_goes_to_the_organisation(client, owner, org):
     response = client.post("/login/", {"username": "owner@example.com", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get("/").url == f"/o/{org.slug}/aging/"
+    assert client.get("/").url == f"/o/{org.slug}/"
 
 
 def test_wrong_password_shows_an_error_next_to_the_form(client, owner):
