@@ -86,9 +86,12 @@ def as_of_date(text: str | None, org) -> date:
     if not text:
         return today(org.timezone)
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise fail(f"--as-of {text!r} is not a date in the form YYYY-MM-DD") from None
+    if not 1900 <= day.year <= 2999:
+        raise fail("--as-of must be between 1900-01-01 and 2999-12-31")
+    return day
 
 
 def emit(tables, document, fmt: Format, output: Path | None) -> None:

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_htmx",
+    "ninja",
     "recoup.organisations",
     "recoup.accounts",
     "recoup.audit",

@@ -16,12 +16,16 @@ from recoup.audit.services import audit_record
 from recoup.core.allocation import OpenInvoice, OverallocationError, plan_allocation
 from recoup.core.currency import normalise_code
 from recoup.ledger.bulk import IdTable
-from recoup.ledger.models import Allocation, CreditNote, Customer, CustomerBalance, Invoice, Payment
+from recoup.ledger.models import Allocation, ContactPoint, CreditNote, Customer, CustomerBalance, Invoice, Payment
 from recoup.organisations.models import Organisation
 
 
 class LedgerError(ValueError):
     pass
+
+
+class LedgerConflict(LedgerError):
+    """The thing exists already (a customer id, an invoice number, a contact point)."""
 
 
 REFRESH_SQL = """
@@ -293,7 +297,11 @@ def _money_event(amount_cents: int, currency: str, day: date, allocations: list[
 
 
 __all__ = [
+    "LedgerConflict",
     "LedgerError",
+    "contact_point_add",
+    "customer_create",
+    "customer_update",
     "OverallocationError",
     "credit_note_issue",
     "customer_balances_refresh",
@@ -301,3 +309,135 @@ __all__ = [
     "invoices_refresh_applied",
     "payment_record",
 ]
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    organisation: Organisation,
+    external_id: str,
+    name: str = "",
+    kind: str = "business",
+    segment: str = "",
+    terms_days: int | None = None,
+    credit_limit_cents: int | None = None,
+    actor=None,
+) -> Customer:
+    external_id = external_id.strip()
+    if not external_id:
+        raise LedgerError("a customer needs an id")
+    if Customer.objects.filter(organisation=organisation, external_id=external_id).exists():
+        raise LedgerConflict(f"a customer with the id {external_id!r} exists already")
+    if credit_limit_cents is not None and credit_limit_cents < 0:
+        raise LedgerError("a credit limit cannot be negative")
+    now = timezone.now()
+    customer = Customer.objects.create(
+        organisation=organisation,
+        external_id=external_id,
+        name=name.strip(),
+        kind=kind,
+        segment=segment.strip(),
+        terms_days=terms_days,
+        credit_limit_cents=credit_limit_cents,
+        created_at=now,
+        updated_at=now,
+    )
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action="customer.created",
+        target=customer,
+        after=_customer_values(customer),
+    )
+    return customer
+
+
+CUSTOMER_EDITABLE = ("name", "kind", "segment", "terms_days", "credit_limit_cents")
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, changes: dict, actor=None) -> Customer:
+    """Change the given fields (any of ``CUSTOMER_EDITABLE``); the audit log keeps the old values."""
+    unknown = set(changes) - set(CUSTOMER_EDITABLE)
+    if unknown:
+        raise LedgerError(f"cannot change {', '.join(sorted(unknown))}")
+    if changes.get("credit_limit_cents") is not None and changes["credit_limit_cents"] < 0:
+        raise LedgerError("a credit limit cannot be negative")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = _customer_values(customer)
+    for field, value in changes.items():
+        setattr(customer, field, value.strip() if isinstance(value, str) else value)
+    customer.updated_at = timezone.now()
+    customer.save()
+    audit_record(
+        organisation=customer.organisation,
+        actor=actor,
+        action="customer.updated",
+        target=customer,
+        before={k: before[k] for k in changes},
+        after={k: _customer_values(customer)[k] for k in changes},
+    )
+    return customer
+
+
+def _customer_values(customer: Customer) -> dict:
+    return {
+        "external_id": customer.external_id,
+        "name": customer.name,
+        "kind": customer.kind,
+        "segment": customer.segment,
+        "terms_days": customer.terms_days,
+        "credit_limit_cents": customer.credit_limit_cents,
+    }
+
+
+@transaction.atomic
+def contact_point_add(
+    *, customer: Customer, kind: str, value: str, is_primary: bool = False, source: str = "manual", actor=None
+) -> ContactPoint:
+    """Add a normalised email, phone or address. A new primary contact demotes the old one."""
+    from recoup.ledger.contacts import ContactError, normalise_email, normalise_phone, parse_address
+
+    try:
+        if kind == "email":
+            normal, parts = normalise_email(value), {}
+        elif kind == "phone":
+            normal, parts = normalise_phone(value), {}
+        elif kind == "address":
+            address = parse_address(value)
+            normal = address.one_line
+            parts = {
+                "line1": address.line1 if address.parsed else "",
+                "line2": address.line2,
+                "city": address.city,
+                "region": address.region,
+                "postal_code": address.postal_code,
+                "country": address.country,
+            }
+        else:
+            raise LedgerError("a contact point is an email, a phone or an address")
+    except ContactError as error:
+        raise LedgerError(f"{value!r} is {error.reason}") from None
+    if ContactPoint.objects.filter(customer=customer, kind=kind, value=normal).exists():
+        raise LedgerConflict(f"{customer.external_id} already has the {kind} {normal}")
+    has_primary = ContactPoint.objects.filter(customer=customer, kind=kind, is_primary=True)
+    if is_primary:
+        has_primary.update(is_primary=False)
+    contact = ContactPoint.objects.create(
+        customer=customer,
+        kind=kind,
+        value=normal,
+        raw=value.strip(),
+        source=source,
+        is_primary=is_primary or not has_primary.exists(),
+        created_at=timezone.now(),
+        **parts,
+    )
+    audit_record(
+        organisation=customer.organisation,
+        actor=actor,
+        action="contact_point.created",
+        target=contact,
+        after={"customer": customer.external_id, "kind": kind, "value": normal, "primary": contact.is_primary},
+    )
+    return contact
