@@ -88,7 +88,13 @@ def test_a_member_of_another_organisation_gets_404_everywhere(client, org, owner
     )
     dispute = dispute_open(invoice=invoice, reason="x", actor="test")
     client.force_login(owner)
-    urls = _organisation_urls(other_org.slug, objects={"pk": theirs.pk, "dispute_id": dispute.pk})
+    from recoup.accounts.models import Membership
+    from recoup.accounts.services import token_create
+
+    rival_user = Membership.objects.get(organisation=other_org).user
+    token, _ = token_create(user=rival_user)
+    urls = _organisation_urls(other_org.slug, objects={"pk": theirs.pk, "dispute_id": dispute.pk,
+                                                       "token_id": token.pk})
     assert urls
     for url in urls:
         assert client.get(url).status_code == 404, url

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from recoup.web.views import aging, auth, customers, dashboard
+from recoup.web.views import admin, aging, auth, customers, dashboard
 
 organisation_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -11,6 +11,10 @@ organisation_patterns = [
     path("customers/<int:pk>/calls/", customers.call_create, name="customer-call"),
     path("customers/<int:pk>/disputes/", customers.dispute_create, name="customer-dispute"),
     path("customers/<int:pk>/disputes/<int:dispute_id>/", customers.dispute_update, name="customer-dispute-update"),
+    path("audit/", admin.audit_log, name="audit"),
+    path("tokens/", admin.tokens, name="tokens"),
+    path("tokens/new/", admin.token_new, name="token-new"),
+    path("tokens/<int:token_id>/revoke/", admin.token_delete, name="token-revoke"),
 ]
 
 urlpatterns = [
