@@ -60,7 +60,7 @@ def _organisation_urls(slug: str, objects: dict) -> list[str]:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, prefix + str(pattern.pattern))
             elif isinstance(pattern, URLPattern):
-                kwargs = {name: objects[name] for name in pattern.pattern.converters}
+                kwargs = {name: objects.get(name, "csv") for name in pattern.pattern.converters}
                 urls.append(reverse(pattern.name, kwargs={"slug": slug, **kwargs}))
 
     walk(web_urls.organisation_patterns)
@@ -93,8 +93,7 @@ def test_a_member_of_another_organisation_gets_404_everywhere(client, org, owner
 
     rival_user = Membership.objects.get(organisation=other_org).user
     token, _ = token_create(user=rival_user)
-    urls = _organisation_urls(other_org.slug, objects={"pk": theirs.pk, "dispute_id": dispute.pk,
-                                                       "token_id": token.pk})
+    urls = _organisation_urls(other_org.slug, objects={"pk": theirs.pk, "dispute_id": dispute.pk, "token_id": token.pk})
     assert urls
     for url in urls:
         assert client.get(url).status_code == 404, url

@@ -1,10 +1,13 @@
 from django.urls import include, path
 
-from recoup.web.views import admin, aging, auth, customers, dashboard
+from recoup.web.views import admin, aging, auth, customers, dashboard, reports
 
 organisation_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("aging/", aging.aging_page, name="aging"),
+    path("aging/export.<str:fmt>", reports.aging_export, name="aging-export"),
+    path("kpis/", reports.kpis_page, name="kpis"),
+    path("kpis/export.<str:fmt>", reports.kpis_export, name="kpis-export"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<int:pk>/", customers.customer_page, name="customer"),
     path("customers/<int:pk>/notes/", customers.note_create, name="customer-note"),
