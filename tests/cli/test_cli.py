@@ -177,3 +177,14 @@ def test_xlsx_money_columns_use_the_currencys_decimals(ledger, tmp_path):
     styles = zipfile.ZipFile(target).read("xl/styles.xml").decode()
     assert 'formatCode="#,##0.000"' in styles
     assert pl.read_excel(target).filter(pl.col("Customer ID") == "K1")["Total"].to_list() == [1.234]
+
+
+def test_dry_run_says_what_would_happen_and_writes_nothing(ledger):
+    from recoup.ledger.models import Invoice
+
+    rows = [invoice_row(7), invoice_row(8, amount="x")]
+    code, out = run("import", "invoices", str(write_csv(ledger / "d.csv", rows)), "--dry-run")
+    assert code == 1 and "Dry run, nothing written" in out and "invoices created 1" in out
+    assert not Invoice.objects.filter(number__in=["INV-00007", "INV-00008"]).exists()
+    code, out = run("import", "invoices", str(write_csv(ledger / "e.csv", rows[:1])), "--dry-run")
+    assert code == 0 and not Invoice.objects.filter(number="INV-00007").exists()

@@ -46,9 +46,12 @@ DateFormat = Annotated[
 ]
 Sheet = Annotated[str | None, typer.Option("--sheet", help="XLSX sheet name (default: the first).")]
 Fmt = Annotated[ReportFormat, typer.Option("--format", "-f", help="table or json.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Check everything and say what would happen; write nothing.")]
 
 
-def _run(kind: str, file: Path, profile: str, maps, quarantine, date_format, sheet, org, fmt, database_url) -> None:
+def _run(
+    kind: str, file: Path, profile: str, maps, quarantine, date_format, sheet, org, fmt, database_url, dry_run=False
+) -> None:
     if not file.exists():
         raise fail(f"{file}: no such file")
     bootstrap(database_url)
@@ -64,6 +67,7 @@ def _run(kind: str, file: Path, profile: str, maps, quarantine, date_format, she
                 profile=profile,
                 mappings=maps or [],
                 quarantine=quarantine,
+                dry_run=dry_run,
                 date_format=date_format,
                 sheet=sheet,
                 progress=progress,
@@ -91,6 +95,8 @@ def _run(kind: str, file: Path, profile: str, maps, quarantine, date_format, she
         print(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         _print_summary(report)
+    if report.dry_run:
+        raise typer.Exit(1 if report.errors else 0)
     if not report.applied:
         raise typer.Exit(1)
 
@@ -112,6 +118,13 @@ def _print_errors(errors) -> None:
 
 def _print_summary(report) -> None:
     _print_errors(report.errors)
+    if report.dry_run:
+        console.print(
+            f"[yellow]Dry run, nothing written:[/yellow] {report.rows:,} rows read; the good rows would give "
+            f"{report.kind} created {report.created:,}, updated {report.updated:,}, unchanged {report.unchanged:,}; "
+            f"{report.rejected:,} rows have problems."
+        )
+        return
     if not report.applied:
         err_console.print(
             f"[red]Nothing was imported:[/red] {report.rejected:,} of {report.rows:,} rows have problems. "
@@ -152,10 +165,11 @@ def invoices(
     sheet: Sheet = None,
     org: OrgSlug = None,
     fmt: Fmt = ReportFormat.TABLE,
+    dry_run: DryRun = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Import invoices (and their customers and contact points)."""
-    _run("invoices", file, profile, maps, quarantine, date_format, sheet, org, fmt, database_url)
+    _run("invoices", file, profile, maps, quarantine, date_format, sheet, org, fmt, database_url, dry_run)
 
 
 @app.command("payments")
@@ -168,7 +182,8 @@ def payments(
     sheet: Sheet = None,
     org: OrgSlug = None,
     fmt: Fmt = ReportFormat.TABLE,
+    dry_run: DryRun = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Import payments and apply them to open invoices."""
-    _run("payments", file, profile, maps, quarantine, date_format, sheet, org, fmt, database_url)
+    _run("payments", file, profile, maps, quarantine, date_format, sheet, org, fmt, database_url, dry_run)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -79,6 +80,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Files uploaded on the import page wait here between the preview and the confirmation.
+RECOUP_UPLOAD_DIR = Path(os.environ.get("RECOUP_UPLOAD_DIR") or Path(tempfile.gettempdir()) / "recoup-uploads")
+RECOUP_UPLOAD_MAX_BYTES = int(os.environ.get("RECOUP_UPLOAD_MAX_BYTES", 200 * 1024 * 1024))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -122,10 +122,11 @@ def parse_map_options(options: list[str], kind: ImportKind) -> dict[str, str]:
 
 
 def resolve_columns(
-    headers: list[str], kind: ImportKind, profile: Profile, overrides: dict[str, str]
+    headers: list[str], kind: ImportKind, profile: Profile, overrides: dict[str, str], strict: bool = True
 ) -> dict[str, str]:
     """Recoup field -> file header, for every field the file can feed. Raises ``MappingError`` when a
-    required field has no column or a mapping names a column the file lacks."""
+    required field has no column or a mapping names a column the file lacks; with ``strict=False`` it
+    returns what it can match (for suggesting a mapping to a person)."""
     candidates: dict[str, list[str]] = {}
     for header in headers:
         candidates.setdefault(header_key(header), []).append(header)
@@ -135,6 +136,8 @@ def resolve_columns(
         # matched by its name alone is ambiguous when two headers normalise to it.
         exact = [h for h in headers if h.lower() == wanted.strip().lower()] if explicit else []
         found = exact or candidates.get(header_key(wanted), [])
+        if len(found) > 1 and not strict:
+            return None
         if len(found) > 1:
             raise MappingError(
                 f"columns {found[0]!r} and {found[1]!r} both look like {field}; rename one, or say which with "
@@ -146,10 +149,12 @@ def resolve_columns(
     for spec in FIELDS[kind]:
         explicit = overrides.get(spec.name) or profile.columns.get(spec.name)
         actual = find(explicit or spec.name, spec.name, explicit is not None)
-        if explicit and actual is None:
+        if explicit and actual is None and strict:
             raise MappingError(f"column {explicit!r} (for {spec.name}) is not in the file; its columns are {headers}")
         if actual is not None:
             resolved[spec.name] = actual
+    if not strict:
+        return resolved
     missing = [f.name for f in FIELDS[kind] if f.required and f.name not in resolved]
     if kind is ImportKind.PAYMENTS and "customer_id" not in resolved and "invoice_number" not in resolved:
         missing.append("customer_id or invoice_number")

@@ -65,6 +65,7 @@ class ImportReport:
     duplicates: int = 0
     errors: list[RowError] = field(default_factory=list)
     applied: bool = False
+    dry_run: bool = False
     quarantine_file: str = ""
     encoding: str = ""
     customers_created: int = 0
@@ -115,9 +116,13 @@ def import_invoices(
     sheet: str | None = None,
     progress: Progress | None = None,
     actor=None,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Import an invoice file. Customers and their contact points come with the invoices; a profile with
-    settlements (``ibm-ar``) also records each settlement as a payment applied to its invoice."""
+    settlements (``ibm-ar``) also records each settlement as a payment applied to its invoice.
+
+    With ``dry_run`` the import runs to the end and is then rolled back: the report says exactly what it
+    would do (counts for the good rows, and every problem), and nothing is kept."""
     progress = progress or NoProgress()
     started = timezone.now()
     progress.stage("Reading")
@@ -143,7 +148,7 @@ def import_invoices(
         source.keep_only(bad_lines)
         report.errors, report.duplicates = errors, checked.duplicates
         report.rejected = len(bad_lines)
-        if errors and quarantine is None:
+        if errors and quarantine is None and not dry_run:
             _record(organisation, report, source, started, ImportRun.Status.REJECTED, actor)
             return report
         rows = checked.rows.filter(~pl.col(LINE).is_in(sorted(bad_lines))) if bad_lines else checked.rows
@@ -168,6 +173,11 @@ def import_invoices(
         if settlements is not None:
             settlements = settlements.filter(~pl.col(LINE).is_in(sorted(bad_lines)))
             _import_settlements(organisation, chosen, settlements, report, progress)
+        if dry_run:
+            # A preview: everything computed exactly as the import would, then undone.
+            report.dry_run = True
+            transaction.set_rollback(True)
+            return report
         _conclude(organisation, report, source, started, errors, quarantine, actor)
     checkpoint()
     return report
@@ -360,6 +370,7 @@ def import_payments(
     sheet: str | None = None,
     progress: Progress | None = None,
     actor=None,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Import a payment file. Each payment goes to its named invoice first, then to the customer's oldest
     open invoices; what is left is unapplied cash on the payment."""
@@ -394,12 +405,17 @@ def import_payments(
         source.keep_only(bad_lines)
         report.errors, report.duplicates, report.rejected = errors, duplicates, len(bad_lines)
         report.unchanged = unchanged
-        if errors and quarantine is None:
+        if errors and quarantine is None and not dry_run:
             _record(organisation, report, source, started, ImportRun.Status.REJECTED, actor)
             return report
         rows = rows.filter(~pl.col(LINE).is_in(sorted(bad_lines))) if bad_lines else rows
         _insert_and_apply_payments(organisation, rows, report, progress)
         report.created = report.payments_created
+        if dry_run:
+            # A preview: everything computed exactly as the import would, then undone.
+            report.dry_run = True
+            transaction.set_rollback(True)
+            return report
         _conclude(organisation, report, source, started, errors, quarantine, actor)
     checkpoint()
     return report

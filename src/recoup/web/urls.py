@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from recoup.web.views import admin, aging, auth, customers, dashboard, reports
+from recoup.web.views import admin, aging, auth, customers, dashboard, imports, reports
 
 organisation_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -14,6 +14,9 @@ organisation_patterns = [
     path("customers/<int:pk>/calls/", customers.call_create, name="customer-call"),
     path("customers/<int:pk>/disputes/", customers.dispute_create, name="customer-dispute"),
     path("customers/<int:pk>/disputes/<int:dispute_id>/", customers.dispute_update, name="customer-dispute-update"),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/upload/", imports.import_upload, name="import-upload"),
+    path("imports/<str:token>/", imports.import_map, name="import-map"),
     path("audit/", admin.audit_log, name="audit"),
     path("tokens/", admin.tokens, name="tokens"),
     path("tokens/new/", admin.token_new, name="token-new"),
