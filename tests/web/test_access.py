@@ -93,7 +93,11 @@ def test_a_member_of_another_organisation_gets_404_everywhere(client, org, owner
 
     rival_user = Membership.objects.get(organisation=other_org).user
     token, _ = token_create(user=rival_user)
-    urls = _organisation_urls(other_org.slug, objects={"pk": theirs.pk, "dispute_id": dispute.pk, "token_id": token.pk})
+    from recoup.webhooks.services import endpoint_create
+
+    endpoint = endpoint_create(organisation=other_org, url="https://example.com/hook", events=["invoice.paid"])
+    objects = {"pk": theirs.pk, "dispute_id": dispute.pk, "token_id": token.pk, "endpoint_id": endpoint.pk}
+    urls = _organisation_urls(other_org.slug, objects=objects)
     assert urls
     for url in urls:
         assert client.get(url).status_code == 404, url

@@ -40,3 +40,23 @@ def test_a_user_cannot_revoke_someone_elses_token(owner_client, org):
     assert owner_client.post(f"/o/{org.slug}/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.is_active
+
+
+def test_owners_add_and_remove_webhooks_collectors_cannot(owner_client, client, org):
+    from recoup.webhooks.models import WebhookEndpoint
+
+    response = owner_client.post(
+        f"/o/{org.slug}/webhooks/new/",
+        {"url": "https://example.com/hook", "events": ["invoice.paid", "customer.disputed"]},
+    )
+    assert response.status_code == 302
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.secret in owner_client.get(f"/o/{org.slug}/webhooks/").content.decode()  # shown once
+    assert endpoint.secret not in owner_client.get(f"/o/{org.slug}/webhooks/").content.decode()
+    owner_client.post(f"/o/{org.slug}/webhooks/new/", {"url": "ftp://x", "events": ["invoice.paid"]})
+    assert WebhookEndpoint.objects.count() == 1
+    owner_client.post(f"/o/{org.slug}/webhooks/{endpoint.pk}/delete/")
+    assert WebhookEndpoint.objects.count() == 0
+    collector = user_add(email="c2@example.com", password=PASSWORD, organisation=org, role="collector")
+    client.force_login(collector)
+    assert client.get(f"/o/{org.slug}/webhooks/").status_code == 403

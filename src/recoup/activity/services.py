@@ -11,6 +11,7 @@ from recoup.activity.models import Call, CallOutcome, Dispute, DisputeStatus, No
 from recoup.audit.services import actor_label, audit_record
 from recoup.ledger.models import Customer, Invoice
 from recoup.ledger.services import customer_balances_refresh
+from recoup.webhooks.services import webhook_emit
 
 MAX_NOTE = 10_000
 
@@ -125,6 +126,15 @@ def dispute_open(*, invoice: Invoice, reason: str, actor) -> Dispute:
         before={"disputed": before},
         after={"disputed": True, "reason": reason, "dispute": dispute.pk},
     )
+    webhook_emit(
+        invoice.organisation_id,
+        "customer.disputed",
+        {
+            "customer_id": invoice.customer.external_id,
+            "invoice_number": invoice.number,
+            "reason": reason,
+        },
+    )
     return dispute
 
 
@@ -149,5 +159,15 @@ def dispute_close(*, dispute: Dispute, status: str, resolution: str, actor) -> D
         target=dispute,
         before={"status": DisputeStatus.OPEN, "invoice_disputed": True},
         after={"status": status, "resolution": dispute.resolution, "invoice_disputed": False},
+    )
+    webhook_emit(
+        invoice.organisation_id,
+        "dispute.closed",
+        {
+            "customer_id": invoice.customer.external_id,
+            "invoice_number": invoice.number,
+            "status": status,
+            "resolution": dispute.resolution,
+        },
     )
     return dispute

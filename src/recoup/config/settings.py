@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "recoup.activity",
     "recoup.imports",
     "recoup.reporting",
+    "recoup.webhooks",
     "recoup.web",
 ]
 

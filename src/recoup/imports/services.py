@@ -36,6 +36,7 @@ from recoup.ledger.bulk import checkpoint, fetch_frame
 from recoup.ledger.models import ContactSource, Customer, Invoice, Payment
 from recoup.ledger.services import customer_balances_refresh, invoices_refresh_applied
 from recoup.organisations.models import Organisation
+from recoup.webhooks.services import webhook_emit
 
 MAX_STORED_ERRORS = 1000
 WHOLE_LEDGER_REFRESH = 20_000
@@ -589,6 +590,12 @@ def _record(organisation, report: ImportReport, source: SourceFile, started, sta
         errors=[list(e) for e in report.errors[:MAX_STORED_ERRORS]],
         quarantine_file=report.quarantine_file,
     )
+    if status != ImportRun.Status.REJECTED:
+        webhook_emit(
+            organisation.id,
+            "import.applied",
+            {"kind": report.kind, "file": report.file_name, "counts": report.counts()},
+        )
     audit_record(
         organisation=organisation,
         actor=actor,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from recoup.audit.services import audit_record
 from recoup.core.allocation import OpenInvoice, OverallocationError, plan_allocation
 from recoup.core.currency import normalise_code
+from recoup.core.money import decimal_string
 from recoup.ledger.bulk import IdTable
 from recoup.ledger.models import Allocation, ContactPoint, CreditNote, Customer, CustomerBalance, Invoice, Payment
 from recoup.organisations.models import Organisation
@@ -54,12 +55,47 @@ def invoices_refresh_applied(invoice_ids: Iterable[int]) -> None:
     ids = list(invoice_ids)
     if not ids:
         return
+    invoice = Invoice._meta.db_table
+    watching = invoice_paid_watched()
     with IdTable(ids) as table, connection.cursor() as cursor:
-        cursor.execute(
-            REFRESH_SQL.format(invoice=Invoice._meta.db_table, allocation=Allocation._meta.db_table, ids=table)
-        )
-    customers = Invoice.objects.filter(id__in=ids).values_list("customer_id", flat=True).distinct()
-    customer_balances_refresh(customer_ids=list(customers))
+        if watching:
+            cursor.execute(f"SELECT id FROM {invoice} WHERE settled_on IS NULL AND id IN (SELECT id FROM {table})")
+            open_before = [row[0] for row in cursor.fetchall()]
+        cursor.execute(REFRESH_SQL.format(invoice=invoice, allocation=Allocation._meta.db_table, ids=table))
+        cursor.execute(f"SELECT DISTINCT customer_id FROM {invoice} WHERE id IN (SELECT id FROM {table})")
+        customers = [row[0] for row in cursor.fetchall()]
+    customer_balances_refresh(customer_ids=customers)
+    if watching and open_before:
+        _emit_paid(open_before)
+
+
+def invoice_paid_watched() -> bool:
+    """Whether any webhook listens for invoice.paid: only then is it worth noticing which invoices settle."""
+    from recoup.webhooks.models import EventType, WebhookEndpoint
+
+    return any(
+        EventType.INVOICE_PAID in events
+        for events in WebhookEndpoint.objects.filter(active=True).values_list("events", flat=True)
+    )
+
+
+def _emit_paid(candidate_ids: list[int]) -> None:
+    from recoup.webhooks.services import webhook_emit
+
+    for chunk_start in range(0, len(candidate_ids), 500):
+        chunk = candidate_ids[chunk_start : chunk_start + 500]
+        for paid in Invoice.objects.filter(id__in=chunk, settled_on__isnull=False).select_related("customer"):
+            webhook_emit(
+                paid.organisation_id,
+                "invoice.paid",
+                {
+                    "invoice_number": paid.number,
+                    "customer_id": paid.customer.external_id,
+                    "amount": decimal_string(paid.amount_cents, paid.currency),
+                    "currency": paid.currency,
+                    "settled_on": paid.settled_on.isoformat(),
+                },
+            )
 
 
 BALANCES_SQL = """
@@ -238,6 +274,20 @@ def payment_record(
         target=payment,
         target_label=f"payment {reference or payment.pk} from {customer.external_id}",
         after=_money_event(amount_cents, currency, payment_date, allocations) | {"method": method},
+    )
+    from recoup.webhooks.services import webhook_emit
+
+    webhook_emit(
+        organisation.id,
+        "payment.recorded",
+        {
+            "customer_id": customer.external_id,
+            "amount": decimal_string(amount_cents, currency),
+            "currency": currency,
+            "payment_date": payment_date.isoformat(),
+            "reference": reference,
+            "method": method,
+        },
     )
     return payment
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from recoup.web.views import admin, aging, auth, customers, dashboard, imports, reports
+from recoup.web.views import admin, aging, auth, customers, dashboard, imports, reports, webhooks
 
 organisation_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -18,6 +18,9 @@ organisation_patterns = [
     path("imports/upload/", imports.import_upload, name="import-upload"),
     path("imports/<str:token>/", imports.import_map, name="import-map"),
     path("audit/", admin.audit_log, name="audit"),
+    path("webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/new/", webhooks.webhook_create, name="webhook-new"),
+    path("webhooks/<int:endpoint_id>/delete/", webhooks.webhook_delete, name="webhook-delete"),
     path("tokens/", admin.tokens, name="tokens"),
     path("tokens/new/", admin.token_new, name="token-new"),
     path("tokens/<int:token_id>/revoke/", admin.token_delete, name="token-revoke"),
