@@ -87,3 +87,33 @@ def test_each_currency_gets_its_own_report(org):
 def test_empty_ledger_gives_an_empty_report_in_the_organisation_currency(org):
     [report] = aging_report(org, AS_OF)
     assert (report.currency, report.total_open, report.rows) == ("USD", 0, [])
+
+
+def test_todays_report_from_customer_balances_equals_the_computed_one(org):
+    from recoup.clock import today
+    from recoup.ledger.models import Customer
+    from recoup.ledger.services import payment_record
+    from recoup.reporting import aging
+
+    day = today(org.timezone)
+    demo_load(org, DemoSpec(customers=90, invoices=900, seed=21, as_of=day))
+    customer = Customer.objects.order_by("id").first()
+    payment_record(organisation=org, customer=customer, payment_date=day, amount_cents=12_345, currency="USD")
+    scheme = BucketScheme(tuple(org.aging_edges))
+    assert aging._balances_serve(org, day, scheme)
+    computed = aging._report_computed(org, day, scheme, AgingBasis.DUE, AgingBy.CUSTOMER, None)[0]
+    for order in aging.ROW_ORDERS:
+        [fast] = aging_report(org, day, order=order)
+        assert (fast.totals, fast.past_due, fast.over_90, fast.open_items) == (
+            computed.totals, computed.past_due, computed.over_90, computed.open_items)
+        expected = sorted(computed.rows, key=aging.ROW_ORDERS[order])
+        assert [(r.customer_id, r.buckets, r.past_due, r.oldest_due_date, r.open_invoices, r.email)
+                for r in fast.rows] == [(r.customer_id, r.buckets, r.past_due, r.oldest_due_date, r.open_invoices,
+                                         r.email) for r in expected], order
+    [page] = aging_report(org, day, order="-past_due", offset=10, limit=5)
+    assert page.rows_total == len(computed.rows) and len(page.rows) == 5
+    assert [r.customer_id for r in page.rows] == [
+        r.customer_id for r in sorted(computed.rows, key=aging.ROW_ORDERS["-past_due"])[10:15]]
+    # Another day, or other buckets, are computed rather than read.
+    assert not aging._balances_serve(org, day - dt.timedelta(days=1), scheme)
+    assert not aging._balances_serve(org, day, BucketScheme((15, 45)))

@@ -46,6 +46,7 @@ errors.install(api)
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 MAX_PAGE_SIZE = 200
+MAX_AGING_PAGE = 1000
 
 
 class Page(Schema):
@@ -364,14 +365,28 @@ def aging(
     as_of: IsoDate | None = None,
     by: AgingBy = AgingBy.CUSTOMER,
     basis: AgingBasis = AgingBasis.DUE,
-    currency: str | None = None,
+    currency: str | None = QueryParam(None, pattern="^[A-Za-z]{3}$"),
+    order: Literal["name", "-past_due", "-total", "oldest"] = "name",
+    page: int = QueryParam(1, ge=1),
+    page_size: int = QueryParam(200, ge=1, le=MAX_AGING_PAGE),
 ):
-    """The aging report, one document per currency (the format is in docs/aging.md)."""
+    """The aging report, one document per currency (the format is in docs/aging.md). Totals cover the
+    whole ledger; ``rows`` is one page of ``rows_total`` rows."""
     organisation = membership(request, slug).organisation
     day = as_of or today(organisation.timezone)
     scheme = BucketScheme(tuple(organisation.aging_edges))
-    reports = aging_report(organisation, day, scheme, basis, by, currency.upper() if currency else None)
-    return AgingOut(reports=[aging_document(r) for r in reports])
+    reports = aging_report(
+        organisation,
+        day,
+        scheme,
+        basis,
+        by,
+        currency.upper() if currency else None,
+        order=order,
+        offset=(page - 1) * page_size,
+        limit=page_size,
+    )
+    return AgingOut(reports=[aging_document(r) | {"page": page, "page_size": page_size} for r in reports])
 
 
 class KpisOut(Schema):

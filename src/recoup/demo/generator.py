@@ -208,7 +208,7 @@ def demo_load(
             progress.stage(f"Writing {label.lower()}", frame.height)
             insert_frame(model._meta.db_table, frame, progress.advance)
         _reset_sequences()
-        customer_balances_refresh(organisation_id=organisation.id)
+        customer_balances_refresh(organisation_id=organisation.id, as_of=spec.as_of)
         audit_record(
             organisation=organisation,
             actor=actor,

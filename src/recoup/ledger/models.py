@@ -221,13 +221,18 @@ class Allocation(models.Model):
         ]
 
 
-class CustomerBalance(models.Model):
-    """What a customer owes today in one currency, kept in step with their invoices by
-    ``services.customer_balances_refresh``: the customer list sorts and filters a hundred thousand
-    customers by balance and oldest due date without adding up their invoices on every page view.
+BALANCE_BUCKETS = 8
+"""How many aging buckets a customer balance keeps (Current plus up to seven edges)."""
 
-    Only customers with an open balance have a row. "Past due" is not stored because it changes every
-    day; it follows from ``oldest_due_date`` and, per page, from the open invoices themselves.
+
+class CustomerBalance(models.Model):
+    """What a customer owes in one currency as of ``as_of`` (the business's today when it was computed),
+    with the amount in each aging bucket of the organisation's scheme, by due date.
+
+    Kept in step with the ledger by ``services.customer_balances_refresh`` after every change to a
+    customer's invoices or payments, and for every customer once a day (the daily snapshot), so that the
+    customer list and today's aging read a hundred thousand customers without adding up a million
+    invoices. Only customers with an open balance have a row.
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -237,6 +242,17 @@ class CustomerBalance(models.Model):
     open_invoices = models.PositiveIntegerField()
     oldest_due_date = models.DateField()
     disputed_invoices = models.PositiveIntegerField(default=0)
+    as_of = models.DateField()
+    past_due_cents = models.BigIntegerField(default=0)
+    over_90_cents = models.BigIntegerField(default=0)
+    b0 = models.BigIntegerField(default=0)
+    b1 = models.BigIntegerField(default=0)
+    b2 = models.BigIntegerField(default=0)
+    b3 = models.BigIntegerField(default=0)
+    b4 = models.BigIntegerField(default=0)
+    b5 = models.BigIntegerField(default=0)
+    b6 = models.BigIntegerField(default=0)
+    b7 = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

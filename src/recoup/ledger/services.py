@@ -7,17 +7,28 @@ so that no invoice is ever over-applied, whichever path the money came in by.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from recoup.audit.services import audit_record
+from recoup.core.aging import OVER_90_DAYS, AgingBasis, BucketScheme
 from recoup.core.allocation import OpenInvoice, OverallocationError, plan_allocation
 from recoup.core.currency import normalise_code
 from recoup.core.money import decimal_string
 from recoup.ledger.bulk import IdTable
-from recoup.ledger.models import Allocation, ContactPoint, CreditNote, Customer, CustomerBalance, Invoice, Payment
+from recoup.ledger.models import (
+    BALANCE_BUCKETS,
+    Allocation,
+    ContactPoint,
+    CreditNote,
+    Customer,
+    CustomerBalance,
+    Invoice,
+    Payment,
+)
+from recoup.ledger.open_items import open_items_cte, sql_date
 from recoup.organisations.models import Organisation
 
 
@@ -98,34 +109,64 @@ def _emit_paid(candidate_ids: list[int]) -> None:
             )
 
 
-BALANCES_SQL = """
-INSERT INTO {balance} (organisation_id, customer_id, currency, open_cents, open_invoices, oldest_due_date,
-                       disputed_invoices)
-SELECT i.organisation_id, i.customer_id, i.currency, SUM(i.amount_cents - i.applied_cents), COUNT(*),
-       MIN(i.due_date), SUM(CASE WHEN i.disputed THEN 1 ELSE 0 END)
-FROM {invoice} i
-WHERE i.settled_on IS NULL AND i.amount_cents > i.applied_cents AND {scope}
-GROUP BY i.organisation_id, i.customer_id, i.currency
-"""
+def _balances_insert_sql(columns: int) -> str:
+    buckets = ", ".join(f"b{k}" for k in range(BALANCE_BUCKETS))
+    sums = ", ".join(
+        f"CAST(SUM(CASE WHEN bucket = {k} THEN balance ELSE 0 END) AS BIGINT)" if k < columns else "0"
+        for k in range(BALANCE_BUCKETS)
+    )
+    return f"""
+        INSERT INTO {CustomerBalance._meta.db_table} (organisation_id, customer_id, currency, open_cents,
+            open_invoices, oldest_due_date, disputed_invoices, past_due_cents, over_90_cents, as_of, {buckets})
+        SELECT organisation_id, customer_id, currency, CAST(SUM(balance) AS BIGINT), COUNT(*), MIN(due_date),
+               SUM(CASE WHEN disputed THEN 1 ELSE 0 END),
+               CAST(SUM(CASE WHEN due_date < %(as_of)s THEN balance ELSE 0 END) AS BIGINT),
+               CAST(SUM(CASE WHEN due_date < %(over_90)s THEN balance ELSE 0 END) AS BIGINT),
+               %(as_of)s, {sums}
+        FROM open_items WHERE balance > 0
+        GROUP BY organisation_id, customer_id, currency"""
 
 
-def customer_balances_refresh(*, customer_ids: Iterable[int] | None = None, organisation_id: int | None = None) -> None:
-    """Recompute ``CustomerBalance`` rows for these customers, or for every customer of an organisation.
-    Call it after invoices are added or changed or money is applied (``invoices_refresh_applied`` does)."""
-    balance, invoice = CustomerBalance._meta.db_table, Invoice._meta.db_table
+def balance_scheme(organisation: Organisation) -> BucketScheme:
+    """The buckets customer balances keep: the organisation's own, when they fit in ``BALANCE_BUCKETS``."""
+    scheme = BucketScheme(tuple(organisation.aging_edges))
+    return scheme if len(scheme.labels()) <= BALANCE_BUCKETS else BucketScheme()
+
+
+def customer_balances_refresh(
+    *, customer_ids: Iterable[int] | None = None, organisation_id: int | None = None, as_of: date | None = None
+) -> None:
+    """Recompute ``CustomerBalance`` rows, as of today where each organisation is (or ``as_of``), for these
+    customers or for every customer of an organisation. Call it after invoices are added or changed or
+    money is applied (``invoices_refresh_applied`` does), and once a day for everyone."""
+    balance = CustomerBalance._meta.db_table
     with connection.cursor() as cursor:
         if organisation_id is not None:
+            organisation = Organisation.objects.get(pk=organisation_id)
             cursor.execute(f"DELETE FROM {balance} WHERE organisation_id = %s", [organisation_id])
-            scope = "i.organisation_id = %s"
-            cursor.execute(BALANCES_SQL.format(balance=balance, invoice=invoice, scope=scope), [organisation_id])
+            _balances_insert(cursor, organisation, as_of, scope="")
             return
         ids = list(customer_ids or [])
         if not ids:
             return
         with IdTable(ids) as table:
             cursor.execute(f"DELETE FROM {balance} WHERE customer_id IN (SELECT id FROM {table})")
-            scope = f"i.customer_id IN (SELECT id FROM {table})"
-            cursor.execute(BALANCES_SQL.format(balance=balance, invoice=invoice, scope=scope))
+            cursor.execute(
+                f"SELECT DISTINCT organisation_id FROM {Customer._meta.db_table} WHERE id IN (SELECT id FROM {table})"
+            )
+            for (org_id,) in cursor.fetchall():
+                organisation = Organisation.objects.get(pk=org_id)
+                _balances_insert(cursor, organisation, as_of, scope=f"AND i.customer_id IN (SELECT id FROM {table})")
+
+
+def _balances_insert(cursor, organisation: Organisation, as_of: date | None, scope: str) -> None:
+    from recoup.clock import today
+
+    day = as_of or today(organisation.timezone)
+    scheme = balance_scheme(organisation)
+    cte, params = open_items_cte(organisation.id, scheme, AgingBasis.DUE, day, scope=scope)
+    params["over_90"] = sql_date(day - timedelta(days=OVER_90_DAYS))
+    cursor.execute(cte + _balances_insert_sql(len(scheme.labels())), params)
 
 
 def _open_invoices(customer: Customer, currency: str) -> list[OpenInvoice]:

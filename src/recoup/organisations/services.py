@@ -68,6 +68,9 @@ def organisation_set_aging_edges(*, organisation: Organisation, scheme: BucketSc
     before = list(organisation.aging_edges)
     organisation.aging_edges = list(scheme.edges)
     organisation.save(update_fields=["aging_edges"])
+    from recoup.ledger.services import customer_balances_refresh
+
+    customer_balances_refresh(organisation_id=organisation.id)  # their buckets follow the new edges
     audit_record(
         organisation=organisation,
         actor=actor,

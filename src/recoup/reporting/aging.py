@@ -1,11 +1,8 @@
 """The aging report, computed in the database.
 
-``recoup.core.aging`` defines aging; this module computes the same numbers with one SQL aggregate, so a
-million invoices age in about a second. Settled invoices are skipped through ``Invoice.settled_on``, and
-an open invoice's balance is ``amount_cents - applied_cents`` unless it received money after the as-of
-date; only then are its allocations up to that date summed. Buckets are found by comparing dates with
-precomputed edges (``BucketScheme.earliest_dates``), so the SQL has no date arithmetic and runs unchanged on SQLite and
-PostgreSQL.
+``recoup.core.aging`` defines aging; this module computes the same numbers with one SQL aggregate over
+``recoup.ledger.open_items``, so a million invoices age in well under a second. For today, with the
+organisation's own buckets, per-customer rows come ready-made from the customer balances.
 """
 
 from __future__ import annotations
@@ -17,7 +14,8 @@ from enum import StrEnum
 from django.db import connection, transaction
 
 from recoup.core.aging import OVER_90_DAYS, AgingBasis, BucketScheme
-from recoup.ledger.models import Allocation, ContactPoint, Customer, Invoice
+from recoup.ledger.models import ContactPoint, Customer, CustomerBalance
+from recoup.ledger.open_items import open_items_cte, sql_date
 from recoup.organisations.models import Organisation
 
 
@@ -67,6 +65,8 @@ class AgingReport:
     over_90: int
     open_items: int
     rows: list[AgingRow] = field(default_factory=list)
+    rows_total: int = 0
+    """How many rows the whole report has (``rows`` may be one page of them)."""
 
     @property
     def total_open(self) -> int:
@@ -77,8 +77,7 @@ class AgingReport:
         return self.total_open - self.past_due
 
 
-def _d(day: date):
-    return connection.ops.adapt_datefield_value(day)
+_d = sql_date
 
 
 def _open_items(
@@ -89,51 +88,7 @@ def _open_items(
     currency: str | None,
     extra_columns: str = "",
 ) -> tuple[str, dict]:
-    """A ``WITH open_items AS (...)`` clause: invoices open on ``as_of``, with ``balance`` and ``bucket``.
-
-    The balance as of D is ``amount - applied`` unless money was applied after D. The two engines get
-    the same answer two ways, each the fastest for it (measured in bench/aging_bench.py):
-
-    * SQLite sums an invoice's allocations up to D through the (invoice, date) index, only for invoices
-      paid after D. It is told to scan the table (``NOT INDEXED``) rather than walk the issue-date index
-      row by row, since most rows pass that filter and its planner cannot know it; and the CTE is
-      materialised so the balance is computed once per invoice, not once per bucket column.
-    * PostgreSQL adds back the allocations dated after D to the invoices open on D, with hash joins.
-    """
-    invoice, allocation = Invoice._meta.db_table, Allocation._meta.db_table
-    reference = "i.due_date" if basis is AgingBasis.DUE else "i.issue_date"
-    starts = scheme.earliest_dates(as_of, basis)
-    params: dict = {f"start{k}": _d(day) for k, day in enumerate(starts)}
-    params |= {"as_of": _d(as_of), "organisation": organisation.id, "currency": currency}
-    cases = " ".join(f"WHEN {reference} >= %(start{k})s THEN {k}" for k in range(len(starts)))
-    only_currency = "AND i.currency = %(currency)s" if currency else ""
-    open_on_date = f"""i.organisation_id = %(organisation)s AND i.issue_date <= %(as_of)s
-              AND (i.settled_on IS NULL OR i.settled_on > %(as_of)s) {only_currency}"""
-    if connection.vendor == "postgresql":
-        late_join = f"""LEFT JOIN (
-                SELECT a.invoice_id, CAST(SUM(a.amount_cents) AS BIGINT) AS amount
-                FROM {allocation} a JOIN {invoice} i ON i.id = a.invoice_id
-                WHERE a.organisation_id = %(organisation)s AND a.applied_on > %(as_of)s AND {open_on_date}
-                GROUP BY a.invoice_id) late ON late.invoice_id = i.id"""
-        balance = "i.amount_cents - i.applied_cents + COALESCE(late.amount, 0)"
-        scan = materialized = ""
-    else:
-        late_join = ""
-        balance = f"""i.amount_cents - CASE
-                   WHEN i.last_applied_on IS NULL OR i.last_applied_on <= %(as_of)s THEN i.applied_cents
-                   ELSE COALESCE((SELECT SUM(a.amount_cents) FROM {allocation} a
-                                  WHERE a.invoice_id = i.id AND a.applied_on <= %(as_of)s), 0)
-               END"""
-        scan, materialized = "NOT INDEXED", "MATERIALIZED"
-    sql = f"""
-        WITH open_items AS {materialized} (
-            SELECT i.currency, i.customer_id, i.due_date, i.disputed {extra_columns},
-                   CASE {cases} ELSE {len(starts)} END AS bucket,
-                   {balance} AS balance
-            FROM {invoice} i {scan} {late_join}
-            WHERE {open_on_date}
-        )"""
-    return sql, params
+    return open_items_cte(organisation.id, scheme, basis, as_of, currency, extra_columns)
 
 
 REPORT_WORK_MEM = "64MB"
@@ -209,6 +164,14 @@ def _primary_contacts_join() -> tuple[str, str]:
     return "ce.value, cph.value, cad.value", joins
 
 
+ROW_ORDERS = {
+    "name": lambda r: (r.name.lower(), r.customer_id, r.due_date or date.min, r.invoice_number),
+    "-past_due": lambda r: (-r.past_due, r.name.lower(), r.customer_id),
+    "-total": lambda r: (-r.total, r.name.lower(), r.customer_id),
+    "oldest": lambda r: (r.oldest_due_date or r.due_date or date.max, r.name.lower(), r.customer_id),
+}
+
+
 def aging_report(
     organisation: Organisation,
     as_of: date,
@@ -216,10 +179,37 @@ def aging_report(
     basis: AgingBasis = AgingBasis.DUE,
     by: AgingBy = AgingBy.CUSTOMER,
     currency: str | None = None,
+    order: str = "name",
+    offset: int = 0,
+    limit: int | None = None,
 ) -> list[AgingReport]:
-    """The full report, one per currency (the organisation's own currency first), rows by customer
-    (with contact details) or by invoice, sorted by customer name."""
+    """The report, one per currency (the organisation's own currency first), rows by customer (with
+    contact details) or by invoice, in ``order`` (name, -past_due, -total, oldest), ``limit`` rows from
+    ``offset`` (totals always cover every row).
+
+    Today's report by customer, with the organisation's own buckets by due date, is read from the
+    customer balances (kept current on every write and rolled forward daily); any other is computed."""
     scheme = scheme or BucketScheme(tuple(organisation.aging_edges))
+    if order not in ROW_ORDERS:
+        raise ValueError(f"order must be one of {', '.join(ROW_ORDERS)}")
+    if by is AgingBy.CUSTOMER and basis is AgingBasis.DUE and _balances_serve(organisation, as_of, scheme):
+        return _report_from_balances(organisation, as_of, scheme, currency, order, offset, limit)
+    reports = _report_computed(organisation, as_of, scheme, basis, by, currency)
+    for report in reports:
+        report.rows.sort(key=ROW_ORDERS[order])
+        report.rows_total = len(report.rows)
+        report.rows = report.rows[offset : None if limit is None else offset + limit]
+    return reports
+
+
+def _report_computed(
+    organisation: Organisation,
+    as_of: date,
+    scheme: BucketScheme,
+    basis: AgingBasis,
+    by: AgingBy,
+    currency: str | None,
+) -> list[AgingReport]:
     labels = scheme.labels(basis)
     customer = Customer._meta.db_table
     contact_columns, contact_joins = _primary_contacts_join()
@@ -248,12 +238,6 @@ def aging_report(
     params["primary"] = True
     params["over_90"] = _d(as_of - timedelta(days=OVER_90_DAYS))
     records = _fetch(sql, params)
-    # Sorting here is cheaper than an ORDER BY over the joined rows, and the same on both engines.
-    records.sort(
-        key=lambda r: (
-            ((r[2] or "").lower(), r[1]) if by is AgingBy.CUSTOMER else ((r[2] or "").lower(), r[1], r[8], r[6])
-        )
-    )
     reports: dict[str, AgingReport] = {}
     to_date = _date_reader()
     for record in records:
@@ -323,3 +307,99 @@ def _date_reader():
 
 def _org_currency_first(reports: list[AgingReport], organisation: Organisation) -> list[AgingReport]:
     return sorted(reports, key=lambda r: (r.currency != organisation.currency, r.currency))
+
+
+def _balances_serve(organisation: Organisation, as_of: date, scheme: BucketScheme) -> bool:
+    """Whether the customer balances hold this report: computed as of this very day with these buckets.
+    (No balance rows at all means nothing to read them from; the computed report is then cheap anyway.)"""
+    from recoup.ledger.services import balance_scheme
+
+    if scheme.edges != balance_scheme(organisation).edges:
+        return False
+    balances = CustomerBalance.objects.filter(organisation=organisation)
+    return balances.filter(as_of=as_of).exists() and not balances.exclude(as_of=as_of).exists()
+
+
+BALANCE_ORDERS = {
+    "name": "c.name, c.external_id",
+    "-past_due": "b.past_due_cents DESC, c.name, c.external_id",
+    "-total": "b.open_cents DESC, c.name, c.external_id",
+    "oldest": "b.oldest_due_date, c.name, c.external_id",
+}
+
+
+def _page_clause(offset: int, limit: int | None) -> str:
+    if limit is not None:
+        return f"LIMIT {int(limit)} OFFSET {int(offset)}"
+    if offset:
+        # SQLite needs a LIMIT before an OFFSET; -1 means none.
+        return f"LIMIT -1 OFFSET {int(offset)}" if connection.vendor == "sqlite" else f"OFFSET {int(offset)}"
+    return ""
+
+
+def _report_from_balances(
+    organisation: Organisation,
+    as_of: date,
+    scheme: BucketScheme,
+    currency: str | None,
+    order: str,
+    offset: int,
+    limit: int | None,
+) -> list[AgingReport]:
+    labels = scheme.labels()
+    balance, customer = CustomerBalance._meta.db_table, Customer._meta.db_table
+    buckets = ", ".join(f"b.b{k}" for k in range(len(labels)))
+    only_currency = "AND b.currency = %(currency)s" if currency else ""
+    params = {"organisation": organisation.id, "currency": currency, "primary": True}
+    totals = _fetch(
+        f"""SELECT b.currency, COUNT(*), SUM(b.open_invoices), SUM(b.past_due_cents), SUM(b.over_90_cents),
+                   {", ".join(f"SUM(b.b{k})" for k in range(len(labels)))}
+            FROM {balance} b WHERE b.organisation_id = %(organisation)s {only_currency} GROUP BY b.currency""",
+        params,
+    )
+    if not totals:
+        code = currency or organisation.currency
+        empty = [0] * len(labels)
+        return [AgingReport(organisation.slug, as_of, code, AgingBasis.DUE, AgingBy.CUSTOMER, labels, empty, 0, 0, 0)]
+    contact_columns, contact_joins = _primary_contacts_join()
+    to_date = _date_reader()
+    reports = []
+    for code, rows_total, items, past_due, over_90, *sums in totals:
+        report = AgingReport(
+            organisation.slug,
+            as_of,
+            code,
+            AgingBasis.DUE,
+            AgingBy.CUSTOMER,
+            labels,
+            [int(v) for v in sums],
+            int(past_due),
+            int(over_90),
+            int(items),
+            rows_total=rows_total,
+        )
+        records = _fetch(
+            f"""SELECT c.external_id, c.name, {contact_columns}, b.open_invoices, b.oldest_due_date,
+                       b.past_due_cents, b.disputed_invoices, {buckets}
+                FROM {balance} b JOIN {customer} c ON c.id = b.customer_id {contact_joins}
+                WHERE b.organisation_id = %(organisation)s AND b.currency = %(code)s
+                ORDER BY {BALANCE_ORDERS[order]} {_page_clause(offset, limit)}""",
+            params | {"code": code},
+        )
+        for external_id, name, email, phone, address, count, oldest, row_past_due, disputed, *amounts in records:
+            report.rows.append(
+                AgingRow(
+                    external_id,
+                    name or "",
+                    email or "",
+                    phone or "",
+                    address or "",
+                    list(amounts),
+                    row_past_due,
+                    count,
+                    to_date(oldest),
+                    disputed=bool(disputed),
+                )
+            )
+        reports.append(report)
+    return _org_currency_first(reports, organisation)

@@ -57,6 +57,7 @@ def aging_document(report: AgingReport) -> dict:
         "total_current": money(report.current),
         "over_90": money(report.over_90),
         "open_invoices": report.open_items,
+        "rows_total": report.rows_total or len(report.rows),
         "rows": [],
     }
     for row in report.rows:

@@ -19,7 +19,15 @@ from recoup.reporting.models import DailySnapshot
 
 @transaction.atomic
 def snapshot_take(organisation: Organisation, as_of: date) -> list[DailySnapshot]:
-    """Store (or replace) the snapshot of ``as_of`` for every currency with open AR or sales that day."""
+    """Store (or replace) the snapshot of ``as_of`` for every currency with open AR or sales that day.
+
+    Taken for today, it also rolls every customer balance forward to today, so their aging buckets age
+    with the calendar even on a day when nothing is imported."""
+    from recoup.clock import today
+    from recoup.ledger.services import customer_balances_refresh
+
+    if as_of == today(organisation.timezone):
+        customer_balances_refresh(organisation_id=organisation.id, as_of=as_of)
     totals = {r.currency: r for r in aging_totals(organisation, as_of)}
     sales = credit_sales(organisation, as_of - timedelta(days=1), as_of)
     taken_at = timezone.now()

@@ -10,18 +10,21 @@ from django.shortcuts import render
 
 from recoup.clock import today
 from recoup.core.aging import AgingBasis
+from recoup.core.currency import EXPONENTS
 from recoup.core.money import format_minor
 from recoup.ledger.contacts import display_phone
 from recoup.reporting.aging import AgingBy, aging_report
 from recoup.web.access import org_view
 
 ROWS_PER_PAGE = 50
-SORTS = {
-    "name": lambda r: (r.name.lower(), r.customer_id),
-    "past_due": lambda r: -r.past_due,
-    "total": lambda r: -r.total,
-    "oldest": lambda r: r.oldest_due_date or date.max,
-}
+SORTS = {"name": "name", "past_due": "-past_due", "total": "-total", "oldest": "oldest"}
+
+
+def _page_number(text: str | None) -> int:
+    try:
+        return max(1, int(text or 1))
+    except ValueError:
+        return 1
 
 
 @org_view("read")
@@ -33,11 +36,31 @@ def aging_page(request: HttpRequest) -> HttpResponse:
         as_of = today(selected.timezone)
     basis = AgingBasis.INVOICE if request.GET.get("basis") == "invoice" else AgingBasis.DUE
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "past_due"
-    reports = aging_report(selected, as_of, basis=basis, by=AgingBy.CUSTOMER)
-    currency = request.GET.get("currency")
-    report = next((r for r in reports if r.currency == currency), reports[0])
-    rows = sorted(report.rows, key=SORTS[sort])
-    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    currency = request.GET.get("currency") or None
+    if currency and currency not in EXPONENTS:
+        currency = None
+    number = _page_number(request.GET.get("page"))
+
+    def fetch(page_number: int):
+        return aging_report(
+            selected,
+            as_of,
+            basis=basis,
+            by=AgingBy.CUSTOMER,
+            currency=currency,
+            order=SORTS[sort],
+            offset=(page_number - 1) * ROWS_PER_PAGE,
+            limit=ROWS_PER_PAGE,
+        )
+
+    reports = fetch(number)
+    report = reports[0]
+    pages = max(1, -(-report.rows_total // ROWS_PER_PAGE))
+    if number > pages:
+        number = pages
+        reports = fetch(number)
+        report = reports[0]
+    page = Paginator(range(report.rows_total), ROWS_PER_PAGE).get_page(number)
     peak = max(report.totals) or 1
     buckets = [
         {
@@ -51,18 +74,18 @@ def aging_page(request: HttpRequest) -> HttpResponse:
     context = {
         "section": "aging",
         "report": report,
-        "reports": reports,
+        "currencies": sorted({r.currency for r in reports} | {selected.currency}),
         "as_of": as_of,
         "basis": basis.value,
         "sort": sort,
         "page": page,
         "buckets": buckets,
-        "rows": [_row(r, report.currency, as_of) for r in page.object_list],
+        "rows": [_row(r, report.currency, as_of) for r in report.rows],
         "total_open": format_minor(report.total_open, report.currency),
         "past_due": format_minor(report.past_due, report.currency),
         "current": format_minor(report.current, report.currency),
         "over_90": format_minor(report.over_90, report.currency),
-        "customers_count": len(report.rows),
+        "customers_count": report.rows_total,
         "totals": [format_minor(t, report.currency) for t in report.totals],
     }
     return render(request, "web/aging.html", context)
