@@ -15,13 +15,18 @@ from datetime import date
 from rich.console import Console
 from rich.table import Table
 
-from bench import aging_bench, import_bench
+from bench import aging_bench, import_bench, web_bench
+from bench import web_data as web_bench_data
 from bench.common import WORK, fresh_postgres, fresh_sqlite, in_child, pg_available
 from bench.data import write_invoice_csv
 
 INVOICES = int(os.environ.get("RECOUP_BENCH_INVOICES", 1_000_000))
 CUSTOMERS = int(os.environ.get("RECOUP_BENCH_CUSTOMERS", 100_000))
-PARTS = set(os.environ.get("RECOUP_BENCH_PARTS", "import,aging").split(","))
+PARTS = set(os.environ.get("RECOUP_BENCH_PARTS", "import,aging,web").split(","))
+WEB_USERS = 20
+WEB_SECONDS = float(os.environ.get("RECOUP_BENCH_WEB_SECONDS", 60))
+WEB_WORKERS = int(os.environ.get("RECOUP_BENCH_WEB_WORKERS", 4))
+WEB_TARGET_MS = 150.0
 ENGINES = set(os.environ.get("RECOUP_BENCH_ENGINES", "sqlite,postgresql").split(","))
 AS_OF = "2026-12-01"
 IMPORT_TARGET = 3.0
@@ -59,6 +64,8 @@ def main() -> None:
             _import(engine, key, fresh, csv_path, results, table)
         if "aging" in PARTS:
             _aging(engine, key, fresh, results, table)
+        if "web" in PARTS:
+            _web(engine, key, fresh, results)
     console.print(table)
     (WORK / "results.json").write_text(json.dumps(results, indent=2, default=str))
     console.print(f"Raw figures: {WORK / 'results.json'}")
@@ -129,6 +136,45 @@ def _aging(engine, key, fresh, results, table) -> None:
             "reference",
         )
     console.print(f"  open items {aging['open_items']:,}; customers with a balance {aging['customer_rows']:,}")
+
+
+def _web(engine, key, fresh, results) -> None:
+    console.print(f"[{engine}] web: loading {INVOICES:,} invoices, a login and a token")
+    url = fresh(f"recoup_bench_web_{key}")
+    info = in_child(web_bench_data.build, url, CUSTOMERS, INVOICES)
+    customers = in_child(web_bench.customer_sample, url)
+    server = web_bench.Server(url, WEB_WORKERS)
+    runs = {}
+    try:
+        for label, think, seconds in (
+            ("20 users, 0.5-1.5 s think time", (0.5, 1.5), WEB_SECONDS),
+            ("20 users, no think time (saturation)", (0.0, 0.0), WEB_SECONDS / 2),
+        ):
+            console.print(f"[{engine}] web: {label}, {seconds:.0f} s")
+            samples, failures, duration = web_bench.run_load(server.port, info, customers, WEB_USERS, seconds, think)
+            summary = web_bench.summarise(samples, duration) | {"failures": failures[:20]}
+            runs[label] = summary
+            view = Table(
+                title=f"{engine} web, {label}: {summary['requests_per_second']:.1f} requests/s, "
+                f"{len(failures)} failures ({WEB_WORKERS} gunicorn workers)",
+                title_justify="left",
+            )
+            for column in ("Endpoint", "Requests", "p50 ms", "p95 ms", "p99 ms", "max ms", "Target p95"):
+                view.add_column(column, justify="left" if column == "Endpoint" else "right")
+            for name, row in summary["endpoints"].items():
+                view.add_row(
+                    name,
+                    f"{row['requests']:,}",
+                    f"{row['p50_ms']:.1f}",
+                    f"{row['p95_ms']:.1f}",
+                    f"{row['p99_ms']:.1f}",
+                    f"{row['max_ms']:.1f}",
+                    f"<= {WEB_TARGET_MS:.0f}" if think[1] else "",
+                )
+            console.print(view)
+    finally:
+        server.stop()
+    results[f"{key}_web"] = runs
 
 
 if __name__ == "__main__":

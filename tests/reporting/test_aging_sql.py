@@ -105,15 +105,22 @@ def test_todays_report_from_customer_balances_equals_the_computed_one(org):
     for order in aging.ROW_ORDERS:
         [fast] = aging_report(org, day, order=order)
         assert (fast.totals, fast.past_due, fast.over_90, fast.open_items) == (
-            computed.totals, computed.past_due, computed.over_90, computed.open_items)
+            computed.totals,
+            computed.past_due,
+            computed.over_90,
+            computed.open_items,
+        )
         expected = sorted(computed.rows, key=aging.ROW_ORDERS[order])
-        assert [(r.customer_id, r.buckets, r.past_due, r.oldest_due_date, r.open_invoices, r.email)
-                for r in fast.rows] == [(r.customer_id, r.buckets, r.past_due, r.oldest_due_date, r.open_invoices,
-                                         r.email) for r in expected], order
+        assert [
+            (r.customer_id, r.buckets, r.past_due, r.oldest_due_date, r.open_invoices, r.email) for r in fast.rows
+        ] == [(r.customer_id, r.buckets, r.past_due, r.oldest_due_date, r.open_invoices, r.email) for r in expected], (
+            order
+        )
     [page] = aging_report(org, day, order="-past_due", offset=10, limit=5)
     assert page.rows_total == len(computed.rows) and len(page.rows) == 5
     assert [r.customer_id for r in page.rows] == [
-        r.customer_id for r in sorted(computed.rows, key=aging.ROW_ORDERS["-past_due"])[10:15]]
+        r.customer_id for r in sorted(computed.rows, key=aging.ROW_ORDERS["-past_due"])[10:15]
+    ]
     # Another day, or other buckets, are computed rather than read.
     assert not aging._balances_serve(org, day - dt.timedelta(days=1), scheme)
     assert not aging._balances_serve(org, day, BucketScheme((15, 45)))

@@ -41,8 +41,20 @@ def test_repeated_failures_lock_the_login(client, owner, settings):
     assert "Too many failed log-ins" in locked.content.decode()
 
 
-def test_sessions_expire_when_idle(settings):
-    assert settings.SESSION_COOKIE_AGE == 3600 and settings.SESSION_SAVE_EVERY_REQUEST
+def test_sessions_expire_when_idle_and_activity_renews_them(client, owner, org, settings):
+    from django.contrib.sessions.models import Session
+
+    assert settings.SESSION_COOKIE_AGE == 3600 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    client.force_login(owner)
+    client.get(f"/o/{org.slug}/aging/")
+    first = Session.objects.get().expire_date
+    client.get(f"/o/{org.slug}/aging/")
+    assert Session.objects.get().expire_date == first  # no write on every request
+    session = client.session
+    session["_renewed_at"] = 0  # the last renewal was long ago
+    session.save()
+    client.get(f"/o/{org.slug}/aging/")
+    assert Session.objects.get().expire_date > first
 
 
 def test_logout_needs_post(owner_client):

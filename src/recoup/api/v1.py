@@ -101,7 +101,7 @@ def _customer_out(customer: Customer, currency: str) -> CustomerOut:
         credit_limit=decimal_string(customer.credit_limit_cents, currency)
         if customer.credit_limit_cents is not None
         else None,
-        open_balance=_money(getattr(customer, "open_cents", 0) or 0, currency),
+        open_balance=_money(getattr(customer, "balance_cents", 0) or 0, currency),
         open_invoices=getattr(customer, "open_invoices", 0) or 0,
         oldest_due_date=getattr(customer, "oldest_due", None),
     )
@@ -141,16 +141,10 @@ def _customer(organisation, external_id: str) -> Customer:
 
 
 def _customer_row(organisation, customer_id: int) -> Customer:
-    found = (
-        selectors.customer_list(
-            organisation=organisation, currency=organisation.currency, as_of=today(organisation.timezone)
-        )
-        .filter(pk=customer_id)
-        .first()
-    )
-    if found is None:
+    found = selectors.customers_for_display([customer_id], organisation, organisation.currency)
+    if not found:
         raise Http404("No such customer")
-    return found
+    return found[0]
 
 
 @api.get("/organisations", response={200: list[OrganisationOut], 401: ErrorOut}, tags=["organisations"])
@@ -194,7 +188,8 @@ def customer_list(
     queryset = selectors.customer_list(
         organisation=organisation, currency=cur, as_of=today(organisation.timezone), filters=filters
     )
-    items, page = _paginate(queryset, paging or PageQuery())
+    ids, page = _paginate(queryset.values_list("pk", flat=True), paging or PageQuery())
+    items = selectors.customers_for_display(ids, organisation, cur)
     return CustomerPage(items=[_customer_out(c, cur) for c in items], **page)
 
 
@@ -366,7 +361,7 @@ def aging(
     by: AgingBy = AgingBy.CUSTOMER,
     basis: AgingBasis = AgingBasis.DUE,
     currency: str | None = QueryParam(None, pattern="^[A-Za-z]{3}$"),
-    order: Literal["name", "-past_due", "-total", "oldest"] = "name",
+    order: Literal["-past_due", "name", "-total", "oldest"] = "-past_due",
     page: int = QueryParam(1, ge=1),
     page_size: int = QueryParam(200, ge=1, le=MAX_AGING_PAGE),
 ):

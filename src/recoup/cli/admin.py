@@ -193,6 +193,7 @@ def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
     workers: Annotated[int, typer.Option("--workers")] = 2,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log")] = True,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Serve the web app (gunicorn)."""
@@ -205,7 +206,8 @@ def serve(
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", "-")
+            if access_log:
+                self.cfg.set("accesslog", "-")
 
         def load(self):
             return application

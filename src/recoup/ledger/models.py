@@ -32,6 +32,11 @@ class Customer(models.Model):
     credit_limit_cents = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # What the customer owes in the organisation's currency, and since when: copied from their
+    # CustomerBalance by services.customer_balances_refresh, so the customer list sorts a hundred
+    # thousand customers by balance through an index.
+    open_cents = models.BigIntegerField(default=0, db_default=0)
+    oldest_due_date = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -41,7 +46,12 @@ class Customer(models.Model):
                 name="customer_credit_limit_non_negative",
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "name"], name="customer_org_name")]
+        indexes = [
+            models.Index(fields=["organisation", "name"], name="customer_org_name"),
+            models.Index(fields=["organisation", "-open_cents", "name"], name="customer_org_open"),
+            models.Index(fields=["organisation", "oldest_due_date"], name="customer_org_oldest"),
+            models.Index(fields=["organisation", "segment"], name="customer_org_segment"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.external_id
@@ -260,6 +270,10 @@ class CustomerBalance(models.Model):
             models.CheckConstraint(condition=Q(open_cents__gt=0), name="customer_balance_positive"),
         ]
         indexes = [
-            models.Index(fields=["organisation", "currency", "open_cents"], name="balance_org_open"),
-            models.Index(fields=["organisation", "currency", "oldest_due_date"], name="balance_org_oldest"),
+            models.Index(fields=["organisation", "currency", "open_cents", "customer"], name="balance_org_open"),
+            models.Index(fields=["organisation", "currency", "oldest_due_date", "customer"], name="balance_org_oldest"),
+            models.Index(
+                fields=["organisation", "currency", "past_due_cents", "customer"], name="balance_org_past_due"
+            ),
+            models.Index(fields=["organisation", "as_of"], name="balance_org_as_of"),
         ]

@@ -15,8 +15,8 @@ from recoup.organisations.models import Organisation
 
 CUSTOMER_SORTS = {
     "name": ("name", "external_id"),
-    "-open": ("-open_cents", "name"),
-    "open": ("open_cents", "name"),
+    "-open": ("-balance_cents", "name"),
+    "open": ("balance_cents", "name"),
     "oldest": (F("oldest_due").asc(nulls_last=True), "name"),
     "id": ("external_id",),
 }
@@ -34,32 +34,50 @@ class CustomerFilters:
     sort: str = "-open"
 
 
+def _with_balance(customers: QuerySet[Customer], organisation: Organisation, currency: str) -> QuerySet[Customer]:
+    """Annotate ``balance_cents`` and ``oldest_due`` in ``currency``. In the organisation's own currency
+    they are on the customer row itself, so a sort by balance walks an index."""
+    if currency == organisation.currency:
+        return customers.annotate(balance_cents=F("open_cents"), oldest_due=F("oldest_due_date"))
+    return customers.annotate(
+        balance=FilteredRelation("balances", condition=Q(balances__currency=currency)),
+        balance_cents=Coalesce(F("balance__open_cents"), Value(0)),
+        oldest_due=F("balance__oldest_due_date"),
+    )
+
+
 def customer_list(
     *, organisation: Organisation, currency: str, as_of: date, filters: CustomerFilters = CustomerFilters()
 ) -> QuerySet[Customer]:
-    """Customers with their open balance in ``currency`` (from ``CustomerBalance``), filtered and sorted
-    in SQL so that a page of a hundred thousand customers costs one indexed query."""
-    customers = (
-        Customer.objects.filter(organisation=organisation)
-        .annotate(balance=FilteredRelation("balances", condition=Q(balances__currency=currency)))
-        .annotate(
-            open_cents=Coalesce(F("balance__open_cents"), Value(0)),
-            open_invoices=Coalesce(F("balance__open_invoices"), Value(0)),
-            oldest_due=F("balance__oldest_due_date"),
-            disputed_invoices=Coalesce(F("balance__disputed_invoices"), Value(0)),
-        )
-    )
+    """Customers with ``balance_cents`` and ``oldest_due`` in ``currency``, filtered and sorted in SQL.
+    Page through ``.values_list("pk", flat=True)`` (an index walk, even a thousand pages deep), then load
+    the page with ``customers_for_display``."""
+    customers = _with_balance(Customer.objects.filter(organisation=organisation), organisation, currency)
     if filters.search:
         customers = customers.filter(_search(organisation, filters.search.strip()))
     if filters.segment:
         customers = customers.filter(segment=filters.segment)
     if filters.min_open is not None:
-        customers = customers.filter(open_cents__gte=filters.min_open)
+        customers = customers.filter(balance_cents__gte=filters.min_open)
     if filters.max_open is not None:
-        customers = customers.filter(open_cents__lte=filters.max_open)
+        customers = customers.filter(balance_cents__lte=filters.max_open)
     if filters.bucket:
         customers = customers.filter(_worst_bucket(organisation, as_of, filters.bucket))
     return customers.order_by(*CUSTOMER_SORTS.get(filters.sort, CUSTOMER_SORTS["-open"]))
+
+
+def customers_for_display(ids: list[int], organisation: Organisation, currency: str) -> list[Customer]:
+    """These customers, in this order, with their balance details in ``currency``."""
+    customers = _with_balance(Customer.objects.filter(organisation=organisation, pk__in=ids), organisation, currency)
+    found = {
+        c.pk: c
+        for c in customers.annotate(
+            shown=FilteredRelation("balances", condition=Q(balances__currency=currency)),
+            open_invoices=Coalesce(F("shown__open_invoices"), Value(0)),
+            disputed_invoices=Coalesce(F("shown__disputed_invoices"), Value(0)),
+        )
+    }
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _search(organisation: Organisation, text: str) -> Q:

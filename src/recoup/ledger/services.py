@@ -167,6 +167,14 @@ def _balances_insert(cursor, organisation: Organisation, as_of: date | None, sco
     cte, params = open_items_cte(organisation.id, scheme, AgingBasis.DUE, day, scope=scope)
     params["over_90"] = sql_date(day - timedelta(days=OVER_90_DAYS))
     cursor.execute(cte + _balances_insert_sql(len(scheme.labels())), params)
+    customer, balance = Customer._meta.db_table, CustomerBalance._meta.db_table
+    own = f"SELECT {{column}} FROM {balance} b WHERE b.customer_id = {customer}.id AND b.currency = %s"
+    cursor.execute(
+        f"""UPDATE {customer} SET open_cents = COALESCE(({own.format(column="b.open_cents")}), 0),
+                                  oldest_due_date = ({own.format(column="b.oldest_due_date")})
+            WHERE organisation_id = %s {scope.replace("i.customer_id", "id")}""",
+        [organisation.currency, organisation.currency, organisation.id],
+    )
 
 
 def _open_invoices(customer: Customer, currency: str) -> list[OpenInvoice]:

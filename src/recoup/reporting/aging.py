@@ -44,6 +44,8 @@ class AgingRow:
     amount: int = 0
     applied: int = 0
     disputed: bool = False
+    customer_pk: int = 0
+    """The customer's row id: the tie-break that keeps paged orders stable (not shown to people)."""
 
     @property
     def total(self) -> int:
@@ -97,9 +99,14 @@ REPORT_WORK_MEM = "64MB"
 def _fetch(sql: str, params: dict) -> list[tuple]:
     """Run a report query. On PostgreSQL the sorts and hash joins of one report get more memory than
     the server's default 4 MB, so a hundred thousand customers group in memory rather than on disk."""
+    if connection.vendor != "postgresql":
+        # No transaction on SQLite: Recoup's SQLite transactions take the write lock at BEGIN, and a
+        # report must not queue behind (or block) an import.
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+        cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -164,11 +171,14 @@ def _primary_contacts_join() -> tuple[str, str]:
     return "ce.value, cph.value, cad.value", joins
 
 
+# Row orders, with the same tie-breaks as BALANCE_ORDERS below so a report reads the same whichever way
+# it was made: amounts largest first, then the newest customer row first; dates oldest first, then the
+# oldest row first.
 ROW_ORDERS = {
-    "name": lambda r: (r.name.lower(), r.customer_id, r.due_date or date.min, r.invoice_number),
-    "-past_due": lambda r: (-r.past_due, r.name.lower(), r.customer_id),
-    "-total": lambda r: (-r.total, r.name.lower(), r.customer_id),
-    "oldest": lambda r: (r.oldest_due_date or r.due_date or date.max, r.name.lower(), r.customer_id),
+    "name": lambda r: (r.name, r.customer_id, r.due_date or date.min, r.invoice_number),
+    "-past_due": lambda r: (-r.past_due, -r.customer_pk),
+    "-total": lambda r: (-r.total, -r.customer_pk),
+    "oldest": lambda r: (r.oldest_due_date or r.due_date or date.max, r.customer_pk),
 }
 
 
@@ -217,7 +227,7 @@ def _report_computed(
     if by is AgingBy.CUSTOMER:
         cte, params = _open_items(organisation, scheme, basis, as_of, currency)
         sql = f"""{cte}
-            SELECT g.currency, c.external_id, c.name, {contact_columns}, g.n, g.oldest, g.past_due, g.over_90,
+            SELECT g.currency, c.id, c.external_id, c.name, {contact_columns}, g.n, g.oldest, g.past_due, g.over_90,
                    g.disputed, {", ".join(f"g.b{k}" for k in range(len(labels)))}
             FROM (
                 SELECT currency, customer_id, COUNT(*) AS n, MIN(due_date) AS oldest, {PAST_DUE} AS past_due,
@@ -231,7 +241,7 @@ def _report_computed(
             organisation, scheme, basis, as_of, currency, extra_columns=", i.number, i.issue_date, i.amount_cents"
         )
         sql = f"""{cte}
-            SELECT o.currency, c.external_id, c.name, {contact_columns}, o.number, o.issue_date, o.due_date,
+            SELECT o.currency, c.id, c.external_id, c.name, {contact_columns}, o.number, o.issue_date, o.due_date,
                    o.amount_cents, CAST(o.balance AS BIGINT), o.bucket, o.disputed
             FROM open_items o JOIN {customer} c ON c.id = o.customer_id {contact_joins}
             WHERE o.balance > 0"""
@@ -247,9 +257,10 @@ def _report_computed(
             report = reports[code] = AgingReport(
                 organisation.slug, as_of, code, basis, by, labels, [0] * len(labels), 0, 0, 0
             )
-        external_id, name, email, phone, address = (v or "" for v in record[1:6])
+        customer_pk = record[1]
+        external_id, name, email, phone, address = (v or "" for v in record[2:7])
         if by is AgingBy.CUSTOMER:
-            count, oldest, past_due, customer_over_90, disputed, *buckets = record[6:]
+            count, oldest, past_due, customer_over_90, disputed, *buckets = record[7:]
             row = AgingRow(
                 external_id,
                 name,
@@ -264,7 +275,7 @@ def _report_computed(
             )
             report.over_90 += customer_over_90
         else:
-            number, issued, due, amount, balance, bucket, disputed = record[6:]
+            number, issued, due, amount, balance, bucket, disputed = record[7:]
             due = to_date(due)
             buckets = [0] * len(labels)
             buckets[bucket] = balance
@@ -288,6 +299,7 @@ def _report_computed(
                 bool(disputed),
             )
             report.over_90 += balance if overdue > OVER_90_DAYS else 0
+        row.customer_pk = customer_pk
         report.rows.append(row)
         report.past_due += row.past_due
         report.open_items += row.open_invoices
@@ -316,15 +328,17 @@ def _balances_serve(organisation: Organisation, as_of: date, scheme: BucketSchem
 
     if scheme.edges != balance_scheme(organisation).edges:
         return False
-    balances = CustomerBalance.objects.filter(organisation=organisation)
-    return balances.filter(as_of=as_of).exists() and not balances.exclude(as_of=as_of).exists()
+    balances = CustomerBalance.objects.filter(organisation=organisation).values_list("as_of", flat=True)
+    # Two index look-ups (one MIN and one MAX together would scan every row on SQLite).
+    return balances.order_by("as_of").first() == as_of and balances.order_by("-as_of").first() == as_of
 
 
+# Each but "name" follows an index of CustomerBalance to the end, so a page costs its own rows only.
 BALANCE_ORDERS = {
     "name": "c.name, c.external_id",
-    "-past_due": "b.past_due_cents DESC, c.name, c.external_id",
-    "-total": "b.open_cents DESC, c.name, c.external_id",
-    "oldest": "b.oldest_due_date, c.name, c.external_id",
+    "-past_due": "b.past_due_cents DESC, b.customer_id DESC",
+    "-total": "b.open_cents DESC, b.customer_id DESC",
+    "oldest": "b.oldest_due_date, b.customer_id",
 }
 
 
@@ -379,14 +393,14 @@ def _report_from_balances(
             rows_total=rows_total,
         )
         records = _fetch(
-            f"""SELECT c.external_id, c.name, {contact_columns}, b.open_invoices, b.oldest_due_date,
+            f"""SELECT c.id, c.external_id, c.name, {contact_columns}, b.open_invoices, b.oldest_due_date,
                        b.past_due_cents, b.disputed_invoices, {buckets}
                 FROM {balance} b JOIN {customer} c ON c.id = b.customer_id {contact_joins}
                 WHERE b.organisation_id = %(organisation)s AND b.currency = %(code)s
                 ORDER BY {BALANCE_ORDERS[order]} {_page_clause(offset, limit)}""",
             params | {"code": code},
         )
-        for external_id, name, email, phone, address, count, oldest, row_past_due, disputed, *amounts in records:
+        for pk, external_id, name, email, phone, address, count, oldest, row_past_due, disputed, *amounts in records:
             report.rows.append(
                 AgingRow(
                     external_id,
@@ -399,6 +413,7 @@ def _report_from_balances(
                     count,
                     to_date(oldest),
                     disputed=bool(disputed),
+                    customer_pk=pk,
                 )
             )
         reports.append(report)

@@ -43,12 +43,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             sort=data["sort"] or "-open",
         )
     customers = selectors.customer_list(organisation=organisation, currency=currency, as_of=as_of, filters=filters)
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Page through ids only (an index walk), then load the fifty customers shown.
+    page = Paginator(customers.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.customers_for_display(list(page.object_list), organisation, currency)
     past_due = selectors.past_due_by_customer([c.pk for c in page.object_list], currency, as_of)
     rows = [
         {
             "customer": c,
-            "open": format_minor(c.open_cents, currency) if c.open_cents else "",
+            "open": format_minor(c.balance_cents, currency) if c.balance_cents else "",
             "past_due": format_minor(past_due[c.pk], currency) if past_due.get(c.pk) else "",
             "oldest": c.oldest_due,
             "status": status_words(c.oldest_due, as_of) if c.oldest_due else "",
