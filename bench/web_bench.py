@@ -141,9 +141,10 @@ def run_load(port: int, info: dict, customer_pks: list[int], users: int, seconds
     threads = [threading.Thread(target=work, args=(n,), daemon=True) for n in range(users)]
     for thread in threads:
         thread.start()
-    start_gate.wait()
+    # The deadline is set before the gate opens: a user released first must not read an unset deadline.
     began = time.perf_counter()
     stop_at[0] = began + seconds
+    start_gate.wait()
     for thread in threads:
         thread.join()
     duration = time.perf_counter() - began

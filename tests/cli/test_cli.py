@@ -188,3 +188,9 @@ def test_dry_run_says_what_would_happen_and_writes_nothing(ledger):
     assert not Invoice.objects.filter(number__in=["INV-00007", "INV-00008"]).exists()
     code, out = run("import", "invoices", str(write_csv(ledger / "e.csv", rows[:1])), "--dry-run")
     assert code == 0 and not Invoice.objects.filter(number="INV-00007").exists()
+
+
+def test_serve_refuses_a_public_address_with_the_development_secret_key():
+    result = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code != 0
+    assert "RECOUP_SECRET_KEY" in result.output

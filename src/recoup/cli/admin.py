@@ -198,6 +198,11 @@ def serve(
 ) -> None:
     """Serve the web app (gunicorn)."""
     bootstrap(database_url)
+    from django.conf import settings
+
+    if host not in {"127.0.0.1", "localhost", "::1"} and settings.SECRET_KEY == settings.DEVELOPMENT_SECRET_KEY:
+        # The development key is public (it is in the source): sessions signed with it could be forged.
+        raise fail("Set RECOUP_SECRET_KEY to a long random string before serving beyond this machine.")
     from gunicorn.app.base import BaseApplication
 
     from recoup.config.wsgi import application

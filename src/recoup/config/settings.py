@@ -15,7 +15,8 @@ DATABASE_URL = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 DEBUG = os.environ.get("RECOUP_DEBUG", "").lower() in {"1", "true", "yes"}
 # A development key keeps the embedded demo working with no setup; production sets RECOUP_SECRET_KEY.
-SECRET_KEY = os.environ.get("RECOUP_SECRET_KEY", "recoup-insecure-development-key-set-RECOUP_SECRET_KEY")
+DEVELOPMENT_SECRET_KEY = "recoup-insecure-development-key-set-RECOUP_SECRET_KEY"
+SECRET_KEY = os.environ.get("RECOUP_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = [h for h in os.environ.get("RECOUP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -82,6 +83,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Behind a reverse proxy that terminates HTTPS (RECOUP_HTTPS=1): cookies only travel over HTTPS, the
+# proxy's X-Forwarded-Proto says the request was secure, and forms posted from the public origin pass CSRF.
+if os.environ.get("RECOUP_HTTPS", "").lower() in {"1", "true", "yes"}:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS if h not in {"127.0.0.1", "localhost"}]
 # Files uploaded on the import page wait here between the preview and the confirmation.
 RECOUP_UPLOAD_DIR = Path(os.environ.get("RECOUP_UPLOAD_DIR") or Path(tempfile.gettempdir()) / "recoup-uploads")
 RECOUP_UPLOAD_MAX_BYTES = int(os.environ.get("RECOUP_UPLOAD_MAX_BYTES", 200 * 1024 * 1024))
@@ -111,7 +118,11 @@ TEMPLATES = [
 
 def database_config(url: str) -> dict:
     """Django DATABASES entry for a URL, with the settings each engine needs for bulk work."""
-    config = dj_database_url.parse(url, conn_max_age=0)
+    # Each web worker keeps its connection between requests (checked before reuse): a new PostgreSQL
+    # connection per request costs a backend process, and a new SQLite one throws away its page cache.
+    config = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("RECOUP_DB_CONN_MAX_AGE", 600)), conn_health_checks=True
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             # WAL lets the web app read while an import writes; NORMAL sync is durable in WAL mode.

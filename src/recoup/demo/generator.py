@@ -22,7 +22,7 @@ from recoup.ledger.models import (
     Invoice,
     Payment,
 )
-from recoup.ledger.services import customer_balances_refresh
+from recoup.ledger.services import customer_balances_refresh, planner_statistics_refresh
 from recoup.organisations.models import Organisation
 from recoup.reporting.models import DailySnapshot
 
@@ -209,6 +209,7 @@ def demo_load(
             insert_frame(model._meta.db_table, frame, progress.advance)
         _reset_sequences()
         customer_balances_refresh(organisation_id=organisation.id, as_of=spec.as_of)
+        planner_statistics_refresh()
         audit_record(
             organisation=organisation,
             actor=actor,

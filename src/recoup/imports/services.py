@@ -34,7 +34,7 @@ from recoup.imports.validation import check_invoices, check_payments
 from recoup.ledger import bulk_writes
 from recoup.ledger.bulk import checkpoint, fetch_frame
 from recoup.ledger.models import ContactSource, Customer, Invoice, Payment
-from recoup.ledger.services import customer_balances_refresh, invoices_refresh_applied
+from recoup.ledger.services import customer_balances_refresh, invoices_refresh_applied, planner_statistics_refresh
 from recoup.organisations.models import Organisation
 from recoup.webhooks.services import webhook_emit
 
@@ -169,6 +169,7 @@ def import_invoices(
         touched = rows["customer_pk"].unique()
         if touched.len() > WHOLE_LEDGER_REFRESH:
             customer_balances_refresh(organisation_id=organisation.id)
+            planner_statistics_refresh()
         else:
             customer_balances_refresh(customer_ids=touched.to_list())
         if settlements is not None:

@@ -48,8 +48,9 @@ class Customer(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "name"], name="customer_org_name"),
-            models.Index(fields=["organisation", "-open_cents", "name"], name="customer_org_open"),
-            models.Index(fields=["organisation", "oldest_due_date"], name="customer_org_oldest"),
+            # Key columns match CUSTOMER_SORTS, id included: a deep page is an index-only walk.
+            models.Index(fields=["organisation", "-open_cents", "name", "id"], name="customer_org_open"),
+            models.Index(fields=["organisation", "oldest_due_date", "name", "id"], name="customer_org_oldest"),
             models.Index(fields=["organisation", "segment"], name="customer_org_segment"),
         ]
 

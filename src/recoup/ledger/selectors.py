@@ -6,18 +6,21 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from recoup.core.aging import BucketScheme
-from recoup.ledger.models import ContactPoint, CreditNote, Customer, Invoice, Payment
+from recoup.ledger.models import ContactPoint, CreditNote, Customer, CustomerBalance, Invoice, Payment
 from recoup.organisations.models import Organisation
 
+# Each sort ends in a unique column, so pages never repeat or skip a customer; the "-open" and "oldest"
+# orders match the customer_org_open and customer_org_oldest indexes, column for column.
 CUSTOMER_SORTS = {
     "name": ("name", "external_id"),
-    "-open": ("-balance_cents", "name"),
-    "open": ("balance_cents", "name"),
-    "oldest": (F("oldest_due").asc(nulls_last=True), "name"),
+    "-open": ("-balance_cents", "name", "pk"),
+    "open": ("balance_cents", "name", "pk"),
+    "oldest": (F("oldest_due").asc(nulls_last=True), "name", "pk"),
     "id": ("external_id",),
 }
 
@@ -156,10 +159,28 @@ def customer_contacts(customer: Customer) -> list[ContactPoint]:
 
 
 def segments_of(organisation: Organisation) -> list[str]:
-    return list(
-        Customer.objects.filter(organisation=organisation)
-        .exclude(segment="")
-        .values_list("segment", flat=True)
-        .distinct()
-        .order_by("segment")
-    )
+    """The segments in use, in order."""
+    return _distinct_values(Customer._meta.db_table, "segment", organisation)
+
+
+def balance_currencies(organisation: Organisation) -> list[str]:
+    """The currencies someone owes the organisation money in."""
+    return _distinct_values(CustomerBalance._meta.db_table, "currency", organisation)
+
+
+def _distinct_values(table: str, column: str, organisation: Organisation) -> list[str]:
+    """The non-blank values of ``column`` in the organisation's rows, in order, by a loose index scan
+    over an index that starts (organisation_id, column): one probe per distinct value, where DISTINCT
+    would read every row's entry (PostgreSQL has no skip scan)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH RECURSIVE seen(value) AS (
+                    SELECT MIN({column}) FROM {table} WHERE organisation_id = %s AND {column} > ''
+                    UNION ALL
+                    SELECT (SELECT MIN({column}) FROM {table} WHERE organisation_id = %s AND {column} > seen.value)
+                    FROM seen WHERE seen.value IS NOT NULL
+                )
+                SELECT value FROM seen WHERE value IS NOT NULL""",
+            [organisation.pk, organisation.pk],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -14,7 +14,7 @@ from django.db.models import F
 
 from recoup.core.kpis import Kpis
 from recoup.ledger.models import CustomerBalance
-from recoup.ledger.selectors import past_due_by_customer
+from recoup.ledger.selectors import balance_currencies, past_due_by_customer
 from recoup.organisations.models import Organisation
 from recoup.reporting.kpis import kpis_get
 from recoup.reporting.models import DailySnapshot
@@ -44,7 +44,7 @@ class Dashboard:
 def dashboard_get(organisation: Organisation, as_of: date, currency: str | None = None) -> Dashboard:
     currencies = sorted(
         set(DailySnapshot.objects.filter(organisation=organisation).values_list("currency", flat=True))
-        | set(CustomerBalance.objects.filter(organisation=organisation).values_list("currency", flat=True).distinct())
+        | set(balance_currencies(organisation))
         | {organisation.currency},
         key=lambda c: (c != organisation.currency, c),
     )
