@@ -170,3 +170,18 @@ def test_every_endpoint_of_another_organisation_is_404(client, api, org):
             assert response.status_code == 404, (method, url, response.status_code)
             checked += 1
     assert checked >= 12
+
+
+def test_compliance_explains_a_customer(api, org):
+    from django.utils import timezone
+
+    now = timezone.now()
+    Customer.objects.create(organisation=org, external_id="P9", kind="person", created_at=now, updated_at=now)
+    response = api.get(f"/organisations/{org.slug}/customers/P9/compliance", {"at": "2026-03-09T22:00:00-05:00"})
+    assert response.status_code == 200
+    doc = response.json()
+    assert set(doc["channels"]) == {"call", "sms", "email", "letter"}
+    assert doc["time_zones_assumed"] is True and len(doc["time_zones"]) >= 6
+    assert doc["channels"]["call"]["allowed"] is False  # no phone on file
+    naive = api.get(f"/organisations/{org.slug}/customers/P9/compliance", {"at": "2026-03-09T22:00:00"})
+    assert naive.status_code == 422 and naive.json()["code"] == "invalid"

@@ -108,9 +108,46 @@ def test_a_member_of_another_organisation_gets_404_everywhere(client, org, owner
     from recoup.webhooks.services import endpoint_create
 
     endpoint = endpoint_create(organisation=other_org, url="https://example.com/hook", events=["invoice.paid"])
-    objects = {"pk": theirs.pk, "dispute_id": dispute.pk, "token_id": token.pk, "endpoint_id": endpoint.pk}
+    from recoup.compliance.services import permission_record
+
+    permission = permission_record(customer=theirs, kind="consent", channel="sms", source="form", actor="test")
+    objects = {
+        "pk": theirs.pk,
+        "dispute_id": dispute.pk,
+        "token_id": token.pk,
+        "endpoint_id": endpoint.pk,
+        "permission_id": permission.pk,
+    }
     urls = _organisation_urls(other_org.slug, objects=objects)
     assert urls
     for url in urls:
         assert client.get(url).status_code == 404, url
         assert client.post(url).status_code in (404, 405), url
+
+
+def test_every_organisation_page_refuses_a_post_without_the_csrf_token(org, owner):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(owner)
+    objects = {"pk": 1, "dispute_id": 1, "token_id": 1, "endpoint_id": 1, "permission_id": 1}
+    for url in _organisation_urls(org.slug, objects=objects):
+        assert strict.post(url).status_code == 403, url
+
+
+def test_viewers_cannot_write_anywhere(client, org):
+    from recoup.accounts.services import user_add
+
+    viewer = user_add(email="viewer@example.com", password=PASSWORD, organisation=org, role="viewer")
+    client.force_login(viewer)
+    writes = [
+        (pattern, getattr(pattern.callback, "permission", "read"))
+        for pattern in web_urls.organisation_patterns
+        if isinstance(pattern, URLPattern)
+    ]
+    for pattern, permission in writes:
+        if permission == "read":
+            continue
+        kwargs = {name: 1 for name in pattern.pattern.converters}
+        url = reverse(pattern.name, kwargs={"slug": org.slug, **kwargs})
+        assert client.post(url).status_code == 403, url

@@ -7,9 +7,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from recoup.activity.models import Call, CallOutcome, Dispute, DisputeStatus, Note
+from recoup.activity.models import CONNECTED_OUTCOMES, Call, CallOutcome, Dispute, DisputeStatus, Note
 from recoup.audit.services import actor_label, audit_record
-from recoup.ledger.models import Customer, Invoice
+from recoup.compliance.models import AttemptSource
+from recoup.compliance.services import attempt_record
+from recoup.ledger.models import ContactPoint, Customer, Invoice
 from recoup.ledger.services import customer_balances_refresh
 from recoup.webhooks.services import webhook_emit
 
@@ -49,6 +51,11 @@ def note_add(*, customer: Customer, body: str, actor, pinned: bool = False) -> N
     return note
 
 
+def _line_of(customer: Customer, phone: str) -> str:
+    point = ContactPoint.objects.filter(customer=customer, kind="phone", value=phone).first()
+    return point.line if point else "unknown"
+
+
 @transaction.atomic
 def call_log(
     *,
@@ -81,6 +88,19 @@ def call_log(
         notes=notes.strip(),
         promise_date=promise_date,
         promise_amount_cents=promise_amount_cents,
+    )
+    # The attempt ledger counts it: every call, answered or not, toward the caps and quiet periods.
+    attempt_record(
+        customer=customer,
+        channel="call",
+        at=call.called_at,
+        address=phone,
+        line=_line_of(customer, phone),
+        connected=True,
+        conversation=outcome in CONNECTED_OUTCOMES,
+        outcome=outcome,
+        source=AttemptSource.STAFF,
+        actor=actor,
     )
     audit_record(
         organisation=customer.organisation,

@@ -5,10 +5,12 @@ organisations (others are 404)."""
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Literal
 
 from django.db.models import F
 from django.http import Http404
+from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja import Query as QueryParam
 
@@ -32,6 +34,7 @@ from recoup.api.schemas import (
     PaymentOut,
 )
 from recoup.clock import today
+from recoup.compliance.explain import explain, explanation_document
 from recoup.core.aging import AgingBasis, BucketScheme
 from recoup.core.money import decimal_string, parse_amount
 from recoup.ledger import selectors
@@ -252,6 +255,36 @@ def contact_point_create(request, slug: str, customer_id: str, body: ContactPoin
             customer=customer, kind=body.kind, value=body.value, is_primary=body.is_primary, actor=request.auth
         ),
     )
+
+
+class ComplianceOut(Schema):
+    account: str
+    name: str
+    at: str
+    time_zones: list[str]
+    local_times: dict[str, str]
+    time_zones_assumed: bool
+    flags: list[str]
+    rules_applied: list[str]
+    notes: list[str]
+    channels: dict[str, dict]
+
+
+@api.get(
+    "/organisations/{slug}/customers/{customer_id}/compliance",
+    response={200: ComplianceOut, **ERRORS},
+    tags=["customers"],
+)
+def compliance(request, slug: str, customer_id: str, at: datetime | None = None):
+    """What the compliance guard allows now (or ``at``, ISO 8601 with an offset) on each channel, why,
+    and when the next contact is allowed."""
+    customer = _customer(membership(request, slug).organisation, customer_id)
+    moment = at or timezone.now()
+    if moment.tzinfo is None:
+        raise errors.ApiError(422, "invalid", "at needs a UTC offset, e.g. 2026-12-03T20:30:00-05:00")
+    if not 1900 <= moment.year <= 2999:
+        raise errors.ApiError(422, "invalid", "at must be between the years 1900 and 2999")
+    return explanation_document(explain(customer, moment))
 
 
 @api.get("/organisations/{slug}/invoices", response={200: InvoicePage, **ERRORS}, tags=["invoices"])

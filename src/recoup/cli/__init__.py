@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from recoup.cli import admin, imports, reports, users, webhooks
+from recoup.cli import admin, compliance, imports, reports, users, webhooks
 
 app = typer.Typer(
     help="Recoup: accounts-receivable collections. Start with `recoup init`, then import or `recoup demo`.",
@@ -20,6 +20,7 @@ app.add_typer(imports.app, name="import")
 app.add_typer(reports.app, name="report")
 app.add_typer(users.app, name="user")
 app.add_typer(webhooks.app, name="webhooks")
+app.add_typer(compliance.app, name="compliance")
 
 
 def main() -> None:

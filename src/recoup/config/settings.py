@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "recoup.accounts",
     "recoup.audit",
     "recoup.ledger",
+    "recoup.compliance",
     "recoup.activity",
     "recoup.imports",
     "recoup.reporting",

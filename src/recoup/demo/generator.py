@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from recoup.audit.services import audit_record
+from recoup.demo.compliance_facts import seed_compliance_facts
 from recoup.demo.portfolio import DemoSpec, generate
 from recoup.imports.progress import NoProgress, Progress
 from recoup.ledger.bulk import checkpoint, insert_frame
@@ -52,10 +53,22 @@ def _ledger_clear(organisation: Organisation) -> None:
     """Delete the organisation's ledger, children first, in set-based statements."""
     org = organisation.id
     customers = f"SELECT id FROM {Customer._meta.db_table} WHERE organisation_id = %s"
+    from recoup.activity.models import Call, Dispute, Note
+    from recoup.compliance.models import (
+        BlockedContact,
+        BlockedRule,
+        ContactAttempt,
+        ContactPermission,
+        DebtorProfile,
+    )
+
+    by_organisation = (BlockedRule, BlockedContact, ContactAttempt, Dispute, Call, Note)
+    by_customer = (ContactPermission, DebtorProfile, ContactPoint)
     with connection.cursor() as cursor:
-        for model in (Allocation, Payment, CreditNote, CustomerBalance, Invoice, DailySnapshot):
+        for model in by_organisation + (Allocation, Payment, CreditNote, CustomerBalance, Invoice, DailySnapshot):
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE organisation_id = %s", [org])
-        cursor.execute(f"DELETE FROM {ContactPoint._meta.db_table} WHERE customer_id IN ({customers})", [org])
+        for model in by_customer:
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE customer_id IN ({customers})", [org])
         cursor.execute(f"DELETE FROM {Customer._meta.db_table} WHERE organisation_id = %s", [org])
 
 
@@ -208,6 +221,8 @@ def demo_load(
             progress.stage(f"Writing {label.lower()}", frame.height)
             insert_frame(model._meta.db_table, frame, progress.advance)
         _reset_sequences()
+        progress.stage("Adding compliance facts")
+        seed_compliance_facts(organisation, spec.as_of, spec.seed)
         customer_balances_refresh(organisation_id=organisation.id, as_of=spec.as_of)
         planner_statistics_refresh()
         audit_record(

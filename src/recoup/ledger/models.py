@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from recoup.core.compliance.facts import PhoneLine
 from recoup.organisations.models import Organisation
 
 
@@ -78,6 +79,9 @@ class ContactSource(models.TextChoices):
     DEMO = "demo", "Demo data"
 
 
+PHONE_LINES = [(line.value, line.value.capitalize()) for line in PhoneLine]
+
+
 class ContactPoint(models.Model):
     """An email address, phone number or postal address of a customer, normalised.
 
@@ -93,6 +97,12 @@ class ContactPoint(models.Model):
     status = models.CharField(max_length=10, choices=ContactStatus.choices, default=ContactStatus.ACTIVE)
     verified_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=12, choices=ContactSource.choices, default=ContactSource.IMPORT)
+    # For phones: a cell, home or work line (texts and autodialed calls to cells need consent; an unknown
+    # line is treated as a cell). For emails: whether the debtor's employer provided the address.
+    line = models.CharField(
+        max_length=8, choices=PHONE_LINES, default=PhoneLine.UNKNOWN.value, db_default=PhoneLine.UNKNOWN.value
+    )
+    employer_provided = models.BooleanField(default=False, db_default=False)
     # Parsed postal address parts (kind == address); empty when the address could not be parsed.
     line1 = models.CharField(max_length=200, blank=True, default="")
     line2 = models.CharField(max_length=200, blank=True, default="")
@@ -277,4 +287,10 @@ class CustomerBalance(models.Model):
                 fields=["organisation", "currency", "past_due_cents", "customer"], name="balance_org_past_due"
             ),
             models.Index(fields=["organisation", "as_of"], name="balance_org_as_of"),
+            # Covers the aging totals: summing it reads the index alone, not a row per customer.
+            models.Index(
+                fields=["organisation", "currency", "open_invoices", "past_due_cents", "over_90_cents"]
+                + [f"b{k}" for k in range(BALANCE_BUCKETS)],
+                name="balance_org_totals",
+            ),
         ]

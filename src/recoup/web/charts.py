@@ -86,3 +86,21 @@ def collection_trend(board: Dashboard) -> str:
 
 def _number(value):
     return None if value is None else float(value)
+
+
+def blocked_by_rule_chart(counts: list[tuple[str, int]], month: str) -> str:
+    """Horizontal bars: how many contacts each rule blocked in the month, largest on top."""
+    rules = [rule for rule, _ in counts][::-1]
+    figure = go.Figure()
+    figure.add_bar(
+        x=[n for _, n in counts][::-1],
+        y=rules,
+        orientation="h",
+        marker_color="#3e4c59",
+        hovertemplate="%{y}: %{x:,} blocked<extra></extra>",
+        name=f"Blocked in {month}",
+    )
+    layout = _layout(xaxis=dict(title="Contacts blocked", tickformat=",d"), showlegend=False)
+    layout["hovermode"] = "closest"
+    figure.update_layout(**layout, height=max(220, 28 * len(rules) + 80))
+    return figure.to_json()

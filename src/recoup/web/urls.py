@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from recoup.web.views import admin, aging, auth, customers, dashboard, imports, reports, webhooks
+from recoup.web.views import admin, aging, auth, compliance, customers, dashboard, imports, reports, webhooks
 
 organisation_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -14,6 +14,16 @@ organisation_patterns = [
     path("customers/<int:pk>/calls/", customers.call_create, name="customer-call"),
     path("customers/<int:pk>/disputes/", customers.dispute_create, name="customer-dispute"),
     path("customers/<int:pk>/disputes/<int:dispute_id>/", customers.dispute_update, name="customer-dispute-update"),
+    path("customers/<int:pk>/facts/", compliance.facts_update, name="customer-facts"),
+    path("customers/<int:pk>/permissions/", compliance.permission_create, name="customer-permission"),
+    path(
+        "customers/<int:pk>/permissions/<int:permission_id>/end/",
+        compliance.permission_end,
+        name="customer-permission-end",
+    ),
+    path("compliance/", compliance.compliance_page, name="compliance"),
+    path("compliance/settings/", compliance.settings_update, name="compliance-settings"),
+    path("compliance/rules/", compliance.rules_page, name="compliance-rules"),
     path("imports/", imports.import_list, name="imports"),
     path("imports/upload/", imports.import_upload, name="import-upload"),
     path("imports/<str:token>/", imports.import_map, name="import-map"),

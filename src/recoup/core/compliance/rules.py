@@ -366,6 +366,11 @@ def policy_with(overrides: dict[str, object]) -> Policy:
     for name, value in overrides.items():
         if name not in known:
             raise ValueError(f"unknown compliance parameter {name!r}")
+        if known[name] is time and isinstance(value, str):
+            try:
+                value = time.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{name} must be a time like 08:00, not {value!r}") from None
         if type(value) is not known[name]:
             raise ValueError(f"{name} must be {known[name].__name__}, not {type(value).__name__}")
         values[name] = value

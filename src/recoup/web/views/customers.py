@@ -12,7 +12,9 @@ from recoup.activity.models import Dispute
 from recoup.activity.selectors import timeline_for
 from recoup.activity.services import ActivityError, call_log, dispute_close, dispute_open, note_add
 from recoup.clock import today
+from recoup.compliance.services import contact_check
 from recoup.core.aging import BucketScheme
+from recoup.core.compliance import Action, Channel
 from recoup.core.money import format_minor, quantize
 from recoup.ledger import selectors
 from recoup.ledger.contacts import display_phone
@@ -20,6 +22,7 @@ from recoup.ledger.models import Customer
 from recoup.web.access import org_view
 from recoup.web.forms import CallForm, CustomerFilterForm, DisputeForm, NoteForm
 from recoup.web.views.aging import status_words
+from recoup.web.views.compliance import PANEL_FORMS, panel_context
 
 PAGE_SIZE = 50
 
@@ -86,10 +89,10 @@ def _customer(request: HttpRequest, pk: int) -> Customer:
 @org_view("read")
 def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
-    return render(request, "web/customer.html", _customer_context(request, customer))
+    return render(request, "web/customer.html", customer_context(request, customer))
 
 
-def _customer_context(request: HttpRequest, customer: Customer, **forms) -> dict:
+def customer_context(request: HttpRequest, customer: Customer, **forms) -> dict:
     organisation = request.organisation
     as_of = today(organisation.timezone)
     invoices = selectors.customer_open_invoices(customer)
@@ -151,7 +154,7 @@ def _customer_context(request: HttpRequest, customer: Customer, **forms) -> dict
         "call_form": forms.get("call_form")
         or CallForm(currency=organisation.currency, initial={"phone": phones[0] if phones else ""}),
         "dispute_form": forms.get("dispute_form") or DisputeForm(invoices=[i for i in invoices if not i.disputed]),
-    }
+    } | panel_context(request, customer, **{k: v for k, v in forms.items() if k in PANEL_FORMS})
 
 
 @org_view("work")
@@ -171,7 +174,7 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("customer", slug=request.organisation.slug, pk=customer.pk)
         except ActivityError as error:
             form.add_error("body", str(error))
-    return render(request, "web/customer.html", _customer_context(request, customer, note_form=form), status=400)
+    return render(request, "web/customer.html", customer_context(request, customer, note_form=form), status=400)
 
 
 @org_view("work")
@@ -181,6 +184,12 @@ def call_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = CallForm(request.POST, currency=request.organisation.currency)
     if form.is_valid():
         data = form.cleaned_data
+        # The call has happened; if the rules did not allow it now, say so, so the collector learns.
+        guard = contact_check(
+            customer=customer,
+            action=Action(Channel.CALL, address=data["phone"]),
+            record=False,
+        )
         try:
             call_log(
                 customer=customer,
@@ -193,10 +202,13 @@ def call_create(request: HttpRequest, pk: int) -> HttpResponse:
                 today=today(request.organisation.timezone),
             )
             messages.success(request, "Call logged.")
+            if not guard.allowed:
+                reasons = "; ".join(f"{v.rule}: {v.message}" for v in guard.violations)
+                messages.warning(request, f"The contact rules did not allow a call now ({reasons}).")
             return redirect("customer", slug=request.organisation.slug, pk=customer.pk)
         except ActivityError as error:
             form.add_error(None, str(error))
-    return render(request, "web/customer.html", _customer_context(request, customer, call_form=form), status=400)
+    return render(request, "web/customer.html", customer_context(request, customer, call_form=form), status=400)
 
 
 @org_view("work")
@@ -213,7 +225,7 @@ def dispute_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("customer", slug=request.organisation.slug, pk=customer.pk)
         except ActivityError as error:
             form.add_error("reason", str(error))
-    return render(request, "web/customer.html", _customer_context(request, customer, dispute_form=form), status=400)
+    return render(request, "web/customer.html", customer_context(request, customer, dispute_form=form), status=400)
 
 
 @org_view("work")
