@@ -25,7 +25,10 @@ from recoup.core.compliance import (
 )
 from recoup.core.compliance.guard import candidate_zones
 from recoup.core.compliance.limitations import limitations_expire_on
+from recoup.ledger.contacts import display_phone
 from recoup.ledger.models import Customer
+
+CHANNEL_LABELS = {Channel.CALL: "Call", Channel.SMS: "Text", Channel.EMAIL: "Email", Channel.LETTER: "Letter"}
 
 
 @dataclass
@@ -33,6 +36,17 @@ class ChannelVerdict:
     channel: Channel
     address: str
     decision: Decision | None  # None when there is no address for the channel
+
+    @property
+    def label(self) -> str:
+        return CHANNEL_LABELS[self.channel]
+
+    @property
+    def display(self) -> str:
+        """The address as people write it: (303) 555-0106 rather than +13035550106."""
+        if self.channel in (Channel.CALL, Channel.SMS):
+            return display_phone(self.address)
+        return self.address
 
 
 @dataclass
