@@ -34,6 +34,12 @@ def seed_compliance_facts(organisation: Organisation, as_of: date, seed: int) ->
             customer__organisation=organisation, kind=ContactKind.PHONE, is_primary=True
         ).values_list("customer_id", "id", "value")
     }
+    # A generated "away" number can equal one the customer already has; contact points are unique.
+    known_phones: dict[int, set[str]] = {}
+    for customer_id, value in ContactPoint.objects.filter(
+        customer__organisation=organisation, kind=ContactKind.PHONE
+    ).values_list("customer_id", "value"):
+        known_phones.setdefault(customer_id, set()).add(value)
     counts = dict.fromkeys(
         [
             "cell",
@@ -60,9 +66,9 @@ def seed_compliance_facts(organisation: Organisation, as_of: date, seed: int) ->
         if point_id is not None:
             lines[line].append(point_id)
             counts["cell"] += line == "cell"
-        if person and draw[1] < 0.12:
-            area = AWAY_AREA_CODES[int(draw[2] * len(AWAY_AREA_CODES))]
-            away = f"+1{area}55501{customer_id % 100:02d}"
+        area = AWAY_AREA_CODES[int(draw[2] * len(AWAY_AREA_CODES))]
+        away = f"+1{area}55501{customer_id % 100:02d}"
+        if person and draw[1] < 0.12 and away not in known_phones.get(customer_id, ()):
             extra_points.append(_point(customer_id, ContactKind.PHONE, away, "cell", moment))
             counts["away_phone"] += 1
         if person and line == "cell" and number and draw[3] < 0.45:

@@ -1,0 +1,371 @@
+"""Reminder ladders as data, and the one function that decides what an account gets today.
+
+Words used here (GLOSSARY.md has the trade's versions):
+
+* **account**: one customer's open items in one currency. One reminder covers all of them.
+* **anchor**: the due date of the account's oldest unpaid, undisputed invoice. Step offsets count from it
+  (negative offsets are before the due date). When that invoice is paid the next-oldest becomes the anchor
+  and a new **period** begins: the ladder is keyed on the oldest unpaid invoice, as in Upflow.
+* **occurrence**: one send of a step, ``(step key, attempt)``, due on a date. A step that repeats ("every
+  14 days while in 31-60") has several attempts, until ``max_attempts`` or until the next step is due.
+* **catch-up**: when several occurrences fell due since the last run (the cycle was off for ten days),
+  only the latest one is sent, never the backlog.
+* **re-anchoring**: a payment received after the last touch restarts the wait to the next step from the
+  payment date. The next step is delayed, never skipped (Kill Bill #2297 skipped one).
+
+``plan`` is pure: the cycle (``recoup.outreach``) loads accounts in bulk, asks ``plan`` for each, passes the
+touch through the compliance guard and records it under a unique key, so a re-run never sends twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from enum import StrEnum
+
+from recoup.core.compliance.facts import Channel
+
+
+class LadderError(ValueError):
+    """A ladder that cannot work; ``problems`` lists every reason, each naming where it is."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class Tone(StrEnum):
+    """How firm the message is. Templates pick their wording by it (UX.md: good faith, then a date, then the
+    terms' consequence)."""
+
+    FRIENDLY = "friendly"
+    FIRM = "firm"
+    FINAL = "final"
+
+
+class Relative(StrEnum):
+    DUE = "due"  # offset counts from the anchor's due date
+    PREVIOUS = "previous"  # offset counts from when the previous step went out
+
+
+class Escalation(StrEnum):
+    """What else happens when a step is reached, besides its message."""
+
+    NONE = "none"
+    CALL_TASK = "call_task"  # also put a call in a collector's queue
+    REVIEW = "review"  # flag the account for a person (e.g. agency placement review)
+
+
+class PauseKind(StrEnum):
+    DISPUTE = "dispute"
+    PROMISE = "promise"
+    PLAN = "plan"
+    AGENCY = "agency"
+    BANKRUPTCY = "bankruptcy"
+    MANUAL = "manual"
+    OFF = "off"  # chasing turned off for this customer
+
+
+PAUSE_WORDS = {
+    PauseKind.DISPUTE: "disputed",
+    PauseKind.PROMISE: "promised to pay",
+    PauseKind.PLAN: "on a payment plan",
+    PauseKind.AGENCY: "placed with an agency",
+    PauseKind.BANKRUPTCY: "in bankruptcy",
+    PauseKind.MANUAL: "paused",
+    PauseKind.OFF: "chasing turned off",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """When a step applies. Empty sets mean "any"."""
+
+    min_balance: Mapping[str, int] = field(default_factory=dict)  # currency -> minor units
+    segments: frozenset[str] = frozenset()
+    buckets: frozenset[str] = frozenset()  # aging bucket label of the anchor: Current, 1-30, ...
+    customer_kinds: frozenset[str] = frozenset()  # person, business
+    score_bands: frozenset[str] = frozenset()  # an account without a band yet passes
+
+    def failure(self, account: AccountState, bucket: str) -> str | None:
+        """Why the step does not apply to ``account``, or None when it does."""
+        minimum = self.min_balance.get(account.currency)
+        if minimum is not None and account.open_cents < minimum:
+            return "below the minimum balance"
+        if self.segments and account.segment not in self.segments:
+            return f"segment {account.segment or '(none)'} is not chased by this step"
+        if self.buckets and bucket not in self.buckets:
+            return f"this step is for {', '.join(sorted(self.buckets))} days; the account is in {bucket}"
+        if self.customer_kinds and account.kind not in self.customer_kinds:
+            return f"this step is for {', '.join(sorted(self.customer_kinds))} customers"
+        if self.score_bands and account.score_band and account.score_band not in self.score_bands:
+            return f"score band {account.score_band} is not chased by this step"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    key: str
+    channel: Channel
+    template: str
+    offset_days: int
+    relative_to: Relative = Relative.DUE
+    name: str = ""
+    tone: Tone = Tone.FRIENDLY
+    conditions: Conditions = Conditions()
+    repeat_every_days: int | None = None
+    max_attempts: int = 1
+    escalation: Escalation = Escalation.NONE
+
+    @property
+    def title(self) -> str:
+        return self.name or self.key.replace("-", " ").capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class Ladder:
+    key: str
+    name: str
+    steps: tuple[Step, ...]
+    min_gap_days: int = 3  # never two touches on one account closer than this
+    call_after_open_days: int | None = None  # opened a reminder, unpaid N days later: call task
+    segments: frozenset[str] = frozenset()  # which customers get this ladder by default
+    customer_kinds: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        problems = ladder_problems(self)
+        if problems:
+            raise LadderError(problems)
+
+    def nominal_days(self) -> list[int]:
+        """Each step's first send, in days from the due date, when every step goes out on time."""
+        days: list[int] = []
+        for step in self.steps:
+            after_previous = step.relative_to is Relative.PREVIOUS and days
+            days.append(days[-1] + step.offset_days if after_previous else step.offset_days)
+        return days
+
+    def step(self, key: str) -> Step | None:
+        return next((s for s in self.steps if s.key == key), None)
+
+
+def ladder_problems(ladder: Ladder) -> list[str]:
+    problems: list[str] = []
+    if not ladder.key.strip():
+        problems.append("key: a ladder needs a key")
+    if not ladder.steps:
+        problems.append("steps: a ladder needs at least one step")
+    if ladder.min_gap_days < 0:
+        problems.append("min_gap_days: cannot be negative")
+    if ladder.call_after_open_days is not None and ladder.call_after_open_days < 1:
+        problems.append("call_after_open_days: at least 1 day")
+    seen: set[str] = set()
+    for n, step in enumerate(ladder.steps):
+        where = f"steps[{n}] ({step.key or 'no key'})"
+        if not step.key.strip():
+            problems.append(f"{where}: a step needs a key")
+        elif step.key in seen:
+            problems.append(f"{where}: the key {step.key!r} is used twice")
+        seen.add(step.key)
+        if not step.template.strip():
+            problems.append(f"{where}: a step needs a template")
+        if n == 0 and step.relative_to is Relative.PREVIOUS:
+            problems.append(f"{where}: the first step counts from the due date")
+        if step.relative_to is Relative.PREVIOUS and step.offset_days < 1:
+            problems.append(f"{where}: a step after the previous one needs an offset of at least 1 day")
+        if step.max_attempts < 1:
+            problems.append(f"{where}: max_attempts is at least 1")
+        if step.max_attempts > 1 and not (step.repeat_every_days and step.repeat_every_days >= 1):
+            problems.append(f"{where}: a step sent more than once needs repeat_every_days")
+        if step.repeat_every_days is not None and step.repeat_every_days < 1:
+            problems.append(f"{where}: repeat_every_days is at least 1")
+    if not problems:
+        days = ladder.nominal_days()
+        for n in range(1, len(days)):
+            if days[n] <= days[n - 1]:
+                problems.append(
+                    f"steps[{n}] ({ladder.steps[n].key}): day {days[n]:+d} is not after the step before it "
+                    f"(day {days[n - 1]:+d})"
+                )
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    kind: PauseKind
+    until: date | None = None  # inclusive; None = until lifted
+    note: str = ""
+
+    def active(self, as_of: date) -> bool:
+        return self.until is None or as_of <= self.until
+
+    def describe(self) -> str:
+        words = PAUSE_WORDS[self.kind]
+        if self.until is not None:
+            return f"{words} until {self.until.isoformat()}"
+        return words
+
+
+@dataclass(frozen=True, slots=True)
+class SentTouch:
+    """An occurrence that counts as done in this period: sent, or refused for good by the guard."""
+
+    step_key: str
+    attempt: int
+    on: date
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    customer_id: int
+    currency: str
+    anchor_due: date
+    open_cents: int  # what the reminder asks for: undisputed open balance
+    segment: str = ""
+    kind: str = ""
+    score_band: str = ""
+    last_payment_on: date | None = None
+    sent: tuple[SentTouch, ...] = ()  # this period's touches (same anchor)
+    last_touch_on: date | None = None  # the latest touch on the account, any period
+    pause: Pause | None = None
+
+    @property
+    def period(self) -> str:
+        return self.anchor_due.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    step: Step
+    step_index: int
+    attempt: int
+    due_on: date
+
+    @property
+    def key(self) -> str:
+        return f"{self.step.key}#{self.attempt}"
+
+    def describe(self) -> str:
+        suffix = f" (repeat {self.attempt})" if self.attempt else ""
+        return f"{self.step.title}{suffix}"
+
+
+class Outcome(StrEnum):
+    SEND = "send"  # send ``touch`` now
+    WAIT = "wait"  # nothing due yet; ``next`` on ``next_on``
+    PAUSED = "paused"
+    SKIPPED = "skipped"  # a step is due but its conditions do not hold
+    DONE = "done"  # every step has gone out; escalation is up to people
+    NOTHING_OWED = "nothing_owed"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    outcome: Outcome
+    reason: str
+    touch: Occurrence | None = None
+    next: Occurrence | None = None
+    next_on: date | None = None
+    caught_up: tuple[Occurrence, ...] = ()  # due occurrences passed over in favour of ``touch``
+
+
+def bucket_of(days_past_due: int, edges: tuple[int, ...] = (30, 60, 90, 120)) -> str:
+    """The due-basis bucket label for an age, as in ``recoup.core.aging``."""
+    if days_past_due <= 0:
+        return "Current"
+    lower = 1
+    for edge in edges:
+        if days_past_due <= edge:
+            return f"{lower}-{edge}"
+        lower = edge + 1
+    return f"{edges[-1]}+"
+
+
+def schedule(ladder: Ladder, account: AccountState) -> list[Occurrence]:
+    """Every occurrence of the ladder for this account's period, in order, with the date each is due.
+
+    Sent occurrences keep the date they went out. An unsent one is due on its nominal day, but never sooner
+    after the occurrence before it than the ladder spaces them, so a late send pushes the rest back instead
+    of bunching them. Re-anchoring: a payment on or after the latest touch moves the next occurrence to the
+    payment date plus that spacing; the ones after it follow through the same rule.
+    """
+    sent = {(t.step_key, t.attempt): t.on for t in account.sent}
+    days = ladder.nominal_days()
+    nominal: list[Occurrence] = []
+    for n, step in enumerate(ladder.steps):
+        following = days[n + 1] if n + 1 < len(days) else None
+        for attempt in range(step.max_attempts):
+            offset = days[n] + (step.repeat_every_days or 0) * attempt
+            if attempt and following is not None and offset >= following:
+                break
+            nominal.append(Occurrence(step, n, attempt, account.anchor_due + timedelta(days=offset)))
+    position = max((i for i, o in enumerate(nominal) if (o.step.key, o.attempt) in sent), default=-1)
+    payment = account.last_payment_on
+    reanchor = bool(sent) and payment is not None and payment >= max(sent.values())
+    scheduled: list[Occurrence] = []
+    for i, occurrence in enumerate(nominal):
+        on = sent.get((occurrence.step.key, occurrence.attempt))
+        if on is None:
+            on = occurrence.due_on
+            if i:
+                spacing = max((occurrence.due_on - nominal[i - 1].due_on).days, 1)
+                on = max(on, scheduled[-1].due_on + timedelta(days=spacing))
+                if reanchor and i == position + 1:
+                    on = max(on, payment + timedelta(days=max(spacing, ladder.min_gap_days)))
+        scheduled.append(replace(occurrence, due_on=on))
+    return scheduled
+
+
+def plan(ladder: Ladder, account: AccountState, as_of: date, edges: tuple[int, ...] = (30, 60, 90, 120)) -> Plan:
+    """What ``account`` gets on ``as_of``: one touch, or why none, and what comes next."""
+    if account.open_cents <= 0:
+        return Plan(Outcome.NOTHING_OWED, "nothing is owed")
+    if account.pause is not None and account.pause.active(as_of):
+        resume = account.pause.until + timedelta(days=1) if account.pause.until else None
+        return Plan(Outcome.PAUSED, account.pause.describe(), next_on=resume)
+    occurrences = schedule(ladder, account)
+    done = {(t.step_key, t.attempt) for t in account.sent}
+    position = max((i for i, o in enumerate(occurrences) if (o.step.key, o.attempt) in done), default=-1)
+    remaining = [o for o in occurrences[position + 1 :] if (o.step.key, o.attempt) not in done]
+    if not remaining:
+        last = occurrences[-1]
+        return Plan(Outcome.DONE, f"every step has gone out (last: {last.describe()} on {last.due_on.isoformat()})")
+    due = [o for o in remaining if o.due_on <= as_of]
+    future = [o for o in remaining if o.due_on > as_of]
+    gap_until = account.last_touch_on + timedelta(days=ladder.min_gap_days) if account.last_touch_on else None
+    if not due:
+        upcoming = future[0]
+        on = max(upcoming.due_on, gap_until) if gap_until else upcoming.due_on
+        return Plan(Outcome.WAIT, f"next: {upcoming.describe()} on {on.isoformat()}", next=upcoming, next_on=on)
+    bucket = bucket_of((as_of - account.anchor_due).days, edges)
+    eligible = [o for o in due if o.step.conditions.failure(account, bucket) is None]
+    upcoming = future[0] if future else None
+    if not eligible:
+        latest = due[-1]
+        why = latest.step.conditions.failure(account, bucket)
+        return Plan(
+            Outcome.SKIPPED,
+            f"{latest.describe()} is due but {why}",
+            next=upcoming,
+            next_on=upcoming.due_on if upcoming else None,
+        )
+    if gap_until is not None and as_of < gap_until:
+        pick = eligible[-1]
+        return Plan(
+            Outcome.WAIT,
+            f"{pick.describe()} waits for the {ladder.min_gap_days}-day gap after the last contact "
+            f"({account.last_touch_on.isoformat()})",
+            next=pick,
+            next_on=gap_until,
+        )
+    touch = eligible[-1]
+    caught_up = tuple(o for o in due if o.due_on <= touch.due_on and o is not touch)
+    return Plan(
+        Outcome.SEND,
+        f"{touch.describe()} is due (day {(touch.due_on - account.anchor_due).days:+d})",
+        touch=touch,
+        next=upcoming,
+        next_on=upcoming.due_on if upcoming else None,
+        caught_up=caught_up,
+    )
