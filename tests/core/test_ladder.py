@@ -77,6 +77,14 @@ def test_daily_runs_send_each_step_on_its_day_once():
     ]
 
 
+def test_a_reminder_before_the_due_date_lapses_once_the_date_has_passed():
+    result = plan(ladder(), account(), day(1))  # first run one day after the due date
+    assert result.outcome is Outcome.WAIT
+    assert result.next.key == "overdue#0"
+    assert plan(ladder(), account(), day(0)).outcome is Outcome.WAIT
+    assert plan(ladder(), account(), day(-1)).touch.key == "upcoming#0"
+
+
 def test_running_twice_on_the_same_day_sends_once():
     acct, sent = run(ladder(), account(), [3, 3])
     assert sent == [(3, "overdue#0")]
@@ -266,7 +274,7 @@ def test_daily_runs_never_skip_the_step_after_a_payment(lad, payment_offset):
     if not sent:
         return
     last_day = sent[-1][0]
-    paid_on = last_day + payment_offset
+    paid_on = max(last_day + payment_offset, 0)  # from the due date on, so no pre-due reminder lapses meanwhile
     acct = replace(acct, last_payment_on=day(paid_on))
     after = plan(lad, acct, day(paid_on))
     if after.outcome is Outcome.DONE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from recoup.cli import admin, compliance, imports, reports, users, webhooks
+from recoup.cli import admin, compliance, cycle, imports, reports, users, webhooks
 
 app = typer.Typer(
     help="Recoup: accounts-receivable collections. Start with `recoup init`, then import or `recoup demo`.",
@@ -15,6 +15,7 @@ app.command("init")(admin.init)
 app.command("demo")(admin.demo)
 app.command("serve")(admin.serve)
 app.command("snapshot")(admin.snapshot)
+app.command("cycle")(cycle.cycle)
 app.add_typer(admin.org_app, name="org")
 app.add_typer(imports.app, name="import")
 app.add_typer(reports.app, name="report")

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "recoup.ledger",
     "recoup.compliance",
     "recoup.activity",
+    "recoup.outreach",
     "recoup.imports",
     "recoup.reporting",
     "recoup.webhooks",
@@ -165,3 +166,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("RECOUP_LOG_LEVEL", "WARNING")},
 }
+
+# Outreach. Email goes where EMAIL_URL says (smtp://[user:pass@]host:port[?tls=1], file:///DIR: one .eml per
+# message, console:); texts where SMS_URL says (file:///DIR, console:, twilio://SID:TOKEN@+1FROM). Links in
+# messages (pay, unsubscribe, tracking) start with RECOUP_BASE_URL, the address debtors reach the app at.
+EMAIL_URL = os.environ.get("EMAIL_URL", "file:///./outbox")
+SMS_URL = os.environ.get("SMS_URL", "file:///./outbox")
+RECOUP_BASE_URL = os.environ.get("RECOUP_BASE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = os.environ.get("RECOUP_FROM_EMAIL", "reminders@recoup.invalid")

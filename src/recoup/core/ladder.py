@@ -299,6 +299,8 @@ def schedule(ladder: Ladder, account: AccountState) -> list[Occurrence]:
             offset = days[n] + (step.repeat_every_days or 0) * attempt
             if attempt and following is not None and offset >= following:
                 break
+            if attempt and step.offset_days < 0 and step.relative_to is Relative.DUE and offset >= 0:
+                break  # a reminder before the due date does not repeat past it
             nominal.append(Occurrence(step, n, attempt, account.anchor_due + timedelta(days=offset)))
     position = max((i for i, o in enumerate(nominal) if (o.step.key, o.attempt) in sent), default=-1)
     payment = account.last_payment_on
@@ -317,6 +319,10 @@ def schedule(ladder: Ladder, account: AccountState) -> list[Occurrence]:
     return scheduled
 
 
+def _before_due(occurrence: Occurrence) -> bool:
+    return occurrence.step.relative_to is Relative.DUE and occurrence.step.offset_days < 0
+
+
 def plan(ladder: Ladder, account: AccountState, as_of: date, edges: tuple[int, ...] = (30, 60, 90, 120)) -> Plan:
     """What ``account`` gets on ``as_of``: one touch, or why none, and what comes next."""
     if account.open_cents <= 0:
@@ -327,7 +333,13 @@ def plan(ladder: Ladder, account: AccountState, as_of: date, edges: tuple[int, .
     occurrences = schedule(ladder, account)
     done = {(t.step_key, t.attempt) for t in account.sent}
     position = max((i for i, o in enumerate(occurrences) if (o.step.key, o.attempt) in done), default=-1)
-    remaining = [o for o in occurrences[position + 1 :] if (o.step.key, o.attempt) not in done]
+    # A reminder before the due date makes no sense once the date has passed: it lapses unsent.
+    lapsed = as_of >= account.anchor_due
+    remaining = [
+        o
+        for o in occurrences[position + 1 :]
+        if (o.step.key, o.attempt) not in done and not (lapsed and _before_due(o))
+    ]
     if not remaining:
         last = occurrences[-1]
         return Plan(Outcome.DONE, f"every step has gone out (last: {last.describe()} on {last.due_on.isoformat()})")

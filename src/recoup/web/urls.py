@@ -1,6 +1,17 @@
 from django.urls import include, path
 
-from recoup.web.views import admin, aging, auth, compliance, customers, dashboard, imports, reports, webhooks
+from recoup.web.views import (
+    admin,
+    aging,
+    auth,
+    compliance,
+    customers,
+    dashboard,
+    imports,
+    messages,
+    reports,
+    webhooks,
+)
 
 organisation_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -41,4 +52,9 @@ urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("o/<slug:slug>/", include(organisation_patterns)),
+    # Public, reached from reminders by the message's token.
+    path("m/<str:token>/", messages.statement, name="message-statement"),
+    path("m/<str:token>/pay", messages.pay, name="message-pay"),
+    path("m/<str:token>/open.gif", messages.open_pixel, name="message-open"),
+    path("m/<str:token>/unsubscribe", messages.unsubscribe_page, name="message-unsubscribe"),
 ]
