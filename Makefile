@@ -17,13 +17,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: install, set up recoup.db, load a demo portfolio, print the aging, serve http://127.0.0.1:8000
+## demo: install, set up recoup.db, load a demo portfolio, print the aging, run a collection cycle, serve http://127.0.0.1:8000
 demo: install
 	$(BIN)/recoup init --name "Demo Dental & Supply"
 	$(BIN)/recoup demo --customers 400 --invoices 4000
 	$(BIN)/recoup user add $(DEMO_LOGIN) --password $(DEMO_PASSWORD) --role owner
 	$(BIN)/recoup report aging --top 15
 	$(BIN)/recoup report kpis
+	$(BIN)/recoup cycle --limit 15
 	@echo ""
 	@echo "  Open http://127.0.0.1:8000 and log in as $(DEMO_LOGIN) with the password $(DEMO_PASSWORD)"
 	@echo ""

@@ -15,14 +15,14 @@ from datetime import date
 from rich.console import Console
 from rich.table import Table
 
-from bench import aging_bench, import_bench, web_bench
+from bench import aging_bench, cycle_bench, import_bench, web_bench
 from bench import web_data as web_bench_data
 from bench.common import WORK, fresh_postgres, fresh_sqlite, in_child, pg_available
 from bench.data import write_invoice_csv
 
 INVOICES = int(os.environ.get("RECOUP_BENCH_INVOICES", 1_000_000))
 CUSTOMERS = int(os.environ.get("RECOUP_BENCH_CUSTOMERS", 100_000))
-PARTS = set(os.environ.get("RECOUP_BENCH_PARTS", "import,aging,web").split(","))
+PARTS = set(os.environ.get("RECOUP_BENCH_PARTS", "import,aging,cycle,web").split(","))
 WEB_USERS = 20
 WEB_SECONDS = float(os.environ.get("RECOUP_BENCH_WEB_SECONDS", 60))
 WEB_WORKERS = int(os.environ.get("RECOUP_BENCH_WEB_WORKERS", 4))
@@ -33,6 +33,7 @@ IMPORT_TARGET = 3.0
 AGING_TARGET = 2.0
 MEMORY_TARGET_MB = 1536
 DEMO_TARGET_S = 60.0
+CYCLE_TARGET_PER_S = 20_000
 
 console = Console()
 
@@ -62,8 +63,10 @@ def main() -> None:
         key = engine.lower()
         if "import" in PARTS:
             _import(engine, key, fresh, csv_path, results, table)
-        if "aging" in PARTS:
-            _aging(engine, key, fresh, results, table)
+        if "aging" in PARTS or "cycle" in PARTS:
+            url = _aging(engine, key, fresh, results, table)
+        if "cycle" in PARTS:
+            _cycle(engine, key, url, results, table)
         if "web" in PARTS:
             _web(engine, key, fresh, results)
     console.print(table)
@@ -136,6 +139,25 @@ def _aging(engine, key, fresh, results, table) -> None:
             "reference",
         )
     console.print(f"  open items {aging['open_items']:,}; customers with a balance {aging['customer_rows']:,}")
+    return url
+
+
+def _cycle(engine, key, url, results, table) -> None:
+    console.print(f"[{engine}] cycle --dry-run (day 1: never chased; day 2: after day 1's touches)")
+    cycle = in_child(cycle_bench.measure, url, AS_OF)
+    results[f"{key}_cycle"] = cycle
+    for label, run in (("first day", cycle["day1"]), ("next day", cycle["day2"])):
+        table.add_row(
+            engine,
+            f"cycle --dry-run, {label}",
+            f"{run['seconds']:.3f}",
+            f"{cycle['baseline_seconds']:.3f}",
+            f"{run['seconds'] / cycle['baseline_seconds']:.2f}x",
+            f">= {CYCLE_TARGET_PER_S:,} accounts/s" if engine == "SQLite" else "",
+            f"{run['accounts']:,} accounts planned, {run['accounts_per_second']:,.0f}/s; "
+            f"{run['touches_checked']:,} through the guard (baseline: SQL selection of "
+            f"{cycle['baseline_accounts']:,} due accounts)",
+        )
 
 
 def _web(engine, key, fresh, results) -> None:

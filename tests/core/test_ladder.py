@@ -255,7 +255,9 @@ def test_properties_of_any_run(lad, run_days, payment_day):
             continue
         assert result.touch.due_on <= day(n)
         acct = replace(
-            acct, sent=(*acct.sent, SentTouch(result.touch.step.key, result.touch.attempt, day(n))), last_touch_on=day(n)
+            acct,
+            sent=(*acct.sent, SentTouch(result.touch.step.key, result.touch.attempt, day(n))),
+            last_touch_on=day(n),
         )
         sent.append((day(n), result.touch.key))
     keys = [key for _, key in sent]

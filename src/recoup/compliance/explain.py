@@ -62,17 +62,24 @@ class Explanation:
     notes: list[str] = field(default_factory=list)
 
 
-def channel_actions(facts: DebtorFacts, details: selectors.ContactDetails) -> dict[Channel, Action | None]:
+def channel_action(facts: DebtorFacts, details: selectors.ContactDetails, channel: Channel) -> Action | None:
+    """The contact the guard is asked about for ``channel``: the primary usable address, covering the
+    undisputed debts (or all, when none is disputed). None when there is no address for it."""
     collectable = frozenset(d.id for d in facts.debts if d.dispute == DisputeState.NONE)
     debt_ids = collectable if collectable and len(collectable) < len(facts.debts) else frozenset()
-    phone = details.phones[0] if details.phones else None
-    cell = next((p for p in details.phones if p[1] in (PhoneLine.CELL, PhoneLine.UNKNOWN)), None)
-    return {
-        Channel.CALL: Action(Channel.CALL, debt_ids, phone[0], PhoneLine(phone[1])) if phone else None,
-        Channel.SMS: Action(Channel.SMS, debt_ids, cell[0], PhoneLine(cell[1])) if cell else None,
-        Channel.EMAIL: Action(Channel.EMAIL, debt_ids, details.emails[0]) if details.emails else None,
-        Channel.LETTER: Action(Channel.LETTER, debt_ids, details.addresses[0]) if details.addresses else None,
-    }
+    if channel is Channel.CALL:
+        phone = details.phones[0] if details.phones else None
+        return Action(Channel.CALL, debt_ids, phone[0], PhoneLine(phone[1])) if phone else None
+    if channel is Channel.SMS:
+        cell = next((p for p in details.phones if p[1] in (PhoneLine.CELL, PhoneLine.UNKNOWN)), None)
+        return Action(Channel.SMS, debt_ids, cell[0], PhoneLine(cell[1])) if cell else None
+    if channel is Channel.EMAIL:
+        return Action(Channel.EMAIL, debt_ids, details.emails[0]) if details.emails else None
+    return Action(Channel.LETTER, debt_ids, details.addresses[0]) if details.addresses else None
+
+
+def channel_actions(facts: DebtorFacts, details: selectors.ContactDetails) -> dict[Channel, Action | None]:
+    return {channel: channel_action(facts, details, channel) for channel in CHANNELS}
 
 
 def explain(customer: Customer, at: datetime) -> Explanation:

@@ -20,9 +20,10 @@ touch through the compliance guard and records it under a unique key, so a re-ru
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from recoup.core.compliance.facts import Channel
 
@@ -133,10 +134,21 @@ class Ladder:
     segments: frozenset[str] = frozenset()  # which customers get this ladder by default
     customer_kinds: frozenset[str] = frozenset()
 
+    # Derived once, for the cycle's hot loop: each occurrence's (step, index, attempt, nominal day), its key,
+    # and whether it is a reminder before the due date.
+    offsets: tuple[tuple[Step, int, int, int], ...] = field(default=(), init=False, repr=False, compare=False)
+    keys: tuple[tuple[str, int], ...] = field(default=(), init=False, repr=False, compare=False)
+    before_due: tuple[bool, ...] = field(default=(), init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         problems = ladder_problems(self)
         if problems:
             raise LadderError(problems)
+        offsets = tuple(_nominal_offsets(self))
+        object.__setattr__(self, "offsets", offsets)
+        object.__setattr__(self, "keys", tuple((step.key, attempt) for step, _, attempt, _ in offsets))
+        early = tuple(step.relative_to is Relative.DUE and step.offset_days < 0 for step, _, _, _ in offsets)
+        object.__setattr__(self, "before_due", early)
 
     def nominal_days(self) -> list[int]:
         """Each step's first send, in days from the due date, when every step goes out on time."""
@@ -235,8 +247,9 @@ class AccountState:
         return self.anchor_due.isoformat()
 
 
-@dataclass(frozen=True, slots=True)
-class Occurrence:
+class Occurrence(NamedTuple):
+    """One send of a step (a tuple: the cycle makes one per step for every account, so it must be cheap)."""
+
     step: Step
     step_index: int
     attempt: int
@@ -282,17 +295,9 @@ def bucket_of(days_past_due: int, edges: tuple[int, ...] = (30, 60, 90, 120)) ->
     return f"{edges[-1]}+"
 
 
-def schedule(ladder: Ladder, account: AccountState) -> list[Occurrence]:
-    """Every occurrence of the ladder for this account's period, in order, with the date each is due.
-
-    Sent occurrences keep the date they went out. An unsent one is due on its nominal day, but never sooner
-    after the occurrence before it than the ladder spaces them, so a late send pushes the rest back instead
-    of bunching them. Re-anchoring: a payment on or after the latest touch moves the next occurrence to the
-    payment date plus that spacing; the ones after it follow through the same rule.
-    """
-    sent = {(t.step_key, t.attempt): t.on for t in account.sent}
+def _nominal_offsets(ladder: Ladder):
+    """(step, step index, attempt, days from the due date) of every occurrence when all go out on time."""
     days = ladder.nominal_days()
-    nominal: list[Occurrence] = []
     for n, step in enumerate(ladder.steps):
         following = days[n + 1] if n + 1 < len(days) else None
         for attempt in range(step.max_attempts):
@@ -301,26 +306,50 @@ def schedule(ladder: Ladder, account: AccountState) -> list[Occurrence]:
                 break
             if attempt and step.offset_days < 0 and step.relative_to is Relative.DUE and offset >= 0:
                 break  # a reminder before the due date does not repeat past it
-            nominal.append(Occurrence(step, n, attempt, account.anchor_due + timedelta(days=offset)))
-    position = max((i for i, o in enumerate(nominal) if (o.step.key, o.attempt) in sent), default=-1)
-    payment = account.last_payment_on
-    reanchor = bool(sent) and payment is not None and payment >= max(sent.values())
-    scheduled: list[Occurrence] = []
-    for i, occurrence in enumerate(nominal):
-        on = sent.get((occurrence.step.key, occurrence.attempt))
+            yield step, n, attempt, offset
+
+
+def _schedule_days(ladder: Ladder, account: AccountState) -> list[int]:
+    """Day numbers (proleptic ordinals) on which each of ``ladder.offsets`` is due for this account; the rules
+    are in ``schedule``. Plain integers: the cycle runs this for every account every day."""
+    anchor = account.anchor_due.toordinal()
+    nominal = [anchor + entry[3] for entry in ladder.offsets]
+    if not account.sent:
+        return nominal  # nothing sent in this period: every date is nominal
+    sent = {(t.step_key, t.attempt): t.on.toordinal() for t in account.sent}
+    keys = ladder.keys
+    position = max((i for i, key in enumerate(keys) if key in sent), default=-1)
+    payment = account.last_payment_on.toordinal() if account.last_payment_on else None
+    reanchor = payment is not None and payment >= max(sent.values())
+    days: list[int] = []
+    for i, nominal_day in enumerate(nominal):
+        on = sent.get(keys[i])
         if on is None:
-            on = occurrence.due_on
+            on = nominal_day
             if i:
-                spacing = max((occurrence.due_on - nominal[i - 1].due_on).days, 1)
-                on = max(on, scheduled[-1].due_on + timedelta(days=spacing))
+                spacing = max(nominal_day - nominal[i - 1], 1)
+                on = max(on, days[-1] + spacing)
                 if reanchor and i == position + 1:
-                    on = max(on, payment + timedelta(days=max(spacing, ladder.min_gap_days)))
-        scheduled.append(replace(occurrence, due_on=on))
-    return scheduled
+                    on = max(on, payment + max(spacing, ladder.min_gap_days))
+        days.append(on)
+    return days
 
 
-def _before_due(occurrence: Occurrence) -> bool:
-    return occurrence.step.relative_to is Relative.DUE and occurrence.step.offset_days < 0
+def schedule(ladder: Ladder, account: AccountState) -> list[Occurrence]:
+    """Every occurrence of the ladder for this account's period, in order, with the date each is due.
+
+    Sent occurrences keep the date they went out. An unsent one is due on its nominal day, but never sooner
+    after the occurrence before it than the ladder spaces them, so a late send pushes the rest back instead
+    of bunching them. Re-anchoring: a payment on or after the latest touch moves the next occurrence to the
+    payment date plus that spacing; the ones after it follow through the same rule.
+    """
+    days = _schedule_days(ladder, account)
+    return [_occurrence(ladder, i, days) for i in range(len(days))]
+
+
+def _occurrence(ladder: Ladder, i: int, days: list[int]) -> Occurrence:
+    step, n, attempt, _ = ladder.offsets[i]
+    return Occurrence(step, n, attempt, date.fromordinal(days[i]))
 
 
 def plan(ladder: Ladder, account: AccountState, as_of: date, edges: tuple[int, ...] = (30, 60, 90, 120)) -> Plan:
@@ -330,31 +359,28 @@ def plan(ladder: Ladder, account: AccountState, as_of: date, edges: tuple[int, .
     if account.pause is not None and account.pause.active(as_of):
         resume = account.pause.until + timedelta(days=1) if account.pause.until else None
         return Plan(Outcome.PAUSED, account.pause.describe(), next_on=resume)
-    occurrences = schedule(ladder, account)
+    days = _schedule_days(ladder, account)
+    keys, before_due = ladder.keys, ladder.before_due
     done = {(t.step_key, t.attempt) for t in account.sent}
-    position = max((i for i, o in enumerate(occurrences) if (o.step.key, o.attempt) in done), default=-1)
+    position = max((i for i, key in enumerate(keys) if key in done), default=-1) if done else -1
     # A reminder before the due date makes no sense once the date has passed: it lapses unsent.
+    today_number = as_of.toordinal()
     lapsed = as_of >= account.anchor_due
-    remaining = [
-        o
-        for o in occurrences[position + 1 :]
-        if (o.step.key, o.attempt) not in done and not (lapsed and _before_due(o))
-    ]
+    remaining = [i for i in range(position + 1, len(days)) if keys[i] not in done and not (lapsed and before_due[i])]
     if not remaining:
-        last = occurrences[-1]
+        last = _occurrence(ladder, len(days) - 1, days)
         return Plan(Outcome.DONE, f"every step has gone out (last: {last.describe()} on {last.due_on.isoformat()})")
-    due = [o for o in remaining if o.due_on <= as_of]
-    future = [o for o in remaining if o.due_on > as_of]
+    due = [i for i in remaining if days[i] <= today_number]
+    future = next((i for i in remaining if days[i] > today_number), None)
+    upcoming = _occurrence(ladder, future, days) if future is not None else None
     gap_until = account.last_touch_on + timedelta(days=ladder.min_gap_days) if account.last_touch_on else None
     if not due:
-        upcoming = future[0]
         on = max(upcoming.due_on, gap_until) if gap_until else upcoming.due_on
         return Plan(Outcome.WAIT, f"next: {upcoming.describe()} on {on.isoformat()}", next=upcoming, next_on=on)
-    bucket = bucket_of((as_of - account.anchor_due).days, edges)
-    eligible = [o for o in due if o.step.conditions.failure(account, bucket) is None]
-    upcoming = future[0] if future else None
+    bucket = bucket_of(today_number - account.anchor_due.toordinal(), edges)
+    eligible = [i for i in due if ladder.offsets[i][0].conditions.failure(account, bucket) is None]
     if not eligible:
-        latest = due[-1]
+        latest = _occurrence(ladder, due[-1], days)
         why = latest.step.conditions.failure(account, bucket)
         return Plan(
             Outcome.SKIPPED,
@@ -362,8 +388,8 @@ def plan(ladder: Ladder, account: AccountState, as_of: date, edges: tuple[int, .
             next=upcoming,
             next_on=upcoming.due_on if upcoming else None,
         )
+    pick = _occurrence(ladder, eligible[-1], days)
     if gap_until is not None and as_of < gap_until:
-        pick = eligible[-1]
         return Plan(
             Outcome.WAIT,
             f"{pick.describe()} waits for the {ladder.min_gap_days}-day gap after the last contact "
@@ -371,12 +397,11 @@ def plan(ladder: Ladder, account: AccountState, as_of: date, edges: tuple[int, .
             next=pick,
             next_on=gap_until,
         )
-    touch = eligible[-1]
-    caught_up = tuple(o for o in due if o.due_on <= touch.due_on and o is not touch)
+    caught_up = tuple(_occurrence(ladder, i, days) for i in due if days[i] <= days[eligible[-1]] and i != eligible[-1])
     return Plan(
         Outcome.SEND,
-        f"{touch.describe()} is due (day {(touch.due_on - account.anchor_due).days:+d})",
-        touch=touch,
+        f"{pick.describe()} is due (day {(pick.due_on - account.anchor_due).days:+d})",
+        touch=pick,
         next=upcoming,
         next_on=upcoming.due_on if upcoming else None,
         caught_up=caught_up,

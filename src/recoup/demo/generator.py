@@ -61,9 +61,12 @@ def _ledger_clear(organisation: Organisation) -> None:
         ContactPermission,
         DebtorProfile,
     )
+    from recoup.outreach.models import AccountPause, CallTask, CustomerLadder, Message, Touch
 
-    by_organisation = (BlockedRule, BlockedContact, ContactAttempt, Dispute, Call, Note)
-    by_customer = (ContactPermission, DebtorProfile, ContactPoint)
+    # Call tasks point at calls and touches, messages at touches: they go first.
+    outreach = (CallTask, Message, Touch, AccountPause)
+    by_organisation = outreach + (BlockedRule, BlockedContact, ContactAttempt, Dispute, Call, Note)
+    by_customer = (CustomerLadder, ContactPermission, DebtorProfile, ContactPoint)
     with connection.cursor() as cursor:
         for model in by_organisation + (Allocation, Payment, CreditNote, CustomerBalance, Invoice, DailySnapshot):
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE organisation_id = %s", [org])

@@ -126,12 +126,15 @@ def pauses_of(organisation: Organisation, as_of: date, customer_ids: list[int] |
 def accounts_of(organisation: Organisation, as_of: date, customer_ids: list[int] | None = None) -> list[Account]:
     """Every customer-currency with undisputed open invoices issued by ``as_of``, with its ladder history."""
     only = _only("i.customer_id", customer_ids)
+    # The latest payment comes from the (customer, payment_date) index, one seek per account.
     open_rows = _rows(
-        "SELECT i.customer_id, i.currency, MIN(i.due_date), SUM(i.amount_cents - i.applied_cents), COUNT(*) "
+        "SELECT i.customer_id, i.currency, MIN(i.due_date), SUM(i.amount_cents - i.applied_cents), COUNT(*), "
+        "(SELECT MAX(p.payment_date) FROM ledger_payment p WHERE p.customer_id = i.customer_id "
+        "AND p.payment_date <= %s) "
         "FROM ledger_invoice i WHERE i.organisation_id = %s AND i.settled_on IS NULL "
         "AND i.amount_cents > i.applied_cents AND i.disputed = %s AND i.issue_date <= %s" + only + " "
         "GROUP BY i.customer_id, i.currency",
-        [organisation.pk, False, as_of],
+        [as_of, organisation.pk, False, as_of],
     )
     customers = {
         row[0]: row[1:]
@@ -141,13 +144,6 @@ def accounts_of(organisation: Organisation, as_of: date, customer_ids: list[int]
             [organisation.pk],
         )
     }
-    payments = dict(
-        _rows(
-            "SELECT customer_id, MAX(payment_date) FROM ledger_payment i WHERE organisation_id = %s "
-            "AND payment_date <= %s" + only + " GROUP BY customer_id",
-            [organisation.pk, as_of],
-        )
-    )
     touches: dict[tuple[int, str, date], list[SentTouch]] = defaultdict(list)
     last_contact: dict[int, date] = {}
     for customer_id, currency, period, step_key, attempt, planned_on, status in _rows(
@@ -162,7 +158,7 @@ def accounts_of(organisation: Organisation, as_of: date, customer_ids: list[int]
             last_contact[customer_id] = planned
     pauses = pauses_of(organisation, as_of, customer_ids)
     accounts = []
-    for customer_id, currency, anchor, open_cents, count in open_rows:
+    for customer_id, currency, anchor, open_cents, count, last_payment in open_rows:
         name, segment, kind = customers[customer_id]
         anchor = _date(anchor)
         state = AccountState(
@@ -172,7 +168,7 @@ def accounts_of(organisation: Organisation, as_of: date, customer_ids: list[int]
             open_cents=int(open_cents),
             segment=segment,
             kind=kind,
-            last_payment_on=_date(payments.get(customer_id)),
+            last_payment_on=_date(last_payment),
             sent=tuple(touches.get((customer_id, currency, anchor), ())),
             last_touch_on=last_contact.get(customer_id),
             pause=pauses.get(customer_id),

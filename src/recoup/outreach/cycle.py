@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from recoup.clock import today
 from recoup.compliance import selectors as compliance_selectors
-from recoup.compliance.explain import channel_actions
+from recoup.compliance.explain import channel_action
 from recoup.compliance.facts_loader import FactsLoader
 from recoup.compliance.models import AttemptSource
 from recoup.compliance.services import contact_check
@@ -38,7 +38,7 @@ from recoup.outreach.models import Touch, TouchStatus
 from recoup.outreach.sending import ADDRESS_WORDS, deliver_touch, outbox_deliver
 from recoup.outreach.setup import ladders_ensure_defaults, outreach_settings_of
 
-FACTS_CHUNK = 2_000
+FACTS_CHUNK = 5_000
 
 
 @dataclass
@@ -112,7 +112,7 @@ def guard_preview(organisation: Organisation, due: list[PlannedTouch], at: datet
             customer_id = touch.account.state.customer_id
             facts = loader.facts(customer_id)
             channel = touch.plan.touch.step.channel
-            action = channel_actions(facts, loader.details[customer_id])[channel]
+            action = channel_action(facts, loader.details[customer_id], channel)
             if action is None:
                 touch.status, touch.reason = TouchStatus.SKIPPED, f"no usable {ADDRESS_WORDS[channel]}"
                 continue
@@ -242,7 +242,7 @@ def _sentence(decided: Plan, ladder_name: str, customer: Customer, as_of: date) 
         occurrence = decided.touch
         now = timezone.now()
         facts = compliance_selectors.debtor_facts(customer, now)
-        action = channel_actions(facts, compliance_selectors.contact_details(customer))[occurrence.step.channel]
+        action = channel_action(facts, compliance_selectors.contact_details(customer), occurrence.step.channel)
         if action is None:
             return f"{occurrence.describe()} is due, but there is no usable {ADDRESS_WORDS[occurrence.step.channel]}."
         verdict = contact_check(customer=customer, action=action, at=now, record=False, source=AttemptSource.CYCLE)

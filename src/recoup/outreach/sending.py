@@ -19,7 +19,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 
 from recoup.compliance import selectors as compliance_selectors
-from recoup.compliance.explain import channel_actions
+from recoup.compliance.explain import channel_action
 from recoup.compliance.models import AttemptSource, ComplianceSettings
 from recoup.compliance.services import contact_check, contact_make
 from recoup.core.compliance import Channel, Decision, Mode
@@ -105,7 +105,7 @@ def deliver_touch(touch: Touch, at: datetime) -> tuple[str, str, Decision | None
     customer = Customer.objects.select_related("organisation").get(pk=touch.customer_id)
     channel = Channel(touch.channel)
     facts = compliance_selectors.debtor_facts(customer, at)
-    action = channel_actions(facts, compliance_selectors.contact_details(customer))[channel]
+    action = channel_action(facts, compliance_selectors.contact_details(customer), channel)
     if action is None:
         return _finish(touch, TouchStatus.SKIPPED, f"no usable {ADDRESS_WORDS[channel]}", at)
     touch.address = action.address

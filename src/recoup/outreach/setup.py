@@ -26,20 +26,25 @@ def outreach_settings_of(organisation: Organisation) -> OutreachSettings:
 
 @transaction.atomic
 def ladders_ensure_defaults(organisation: Organisation) -> int:
-    """Give an organisation without ladders the shipped ones (B2B as the default). Returns how many."""
+    """Give an organisation without ladders the shipped ones (B2B as the default). Returns how many.
+    Two cycles starting at once both get here: the organisation row lock (PostgreSQL) and
+    ``ignore_conflicts`` (SQLite) make the second one a no-op."""
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     if LadderPolicy.objects.filter(organisation=organisation).exists():
         return 0
-    created = 0
+    policies = []
     for item in default_ladder_data():
         item = dict(item)
         is_default = bool(item.pop("default", False))
         ladder = ladder_from_data(item)  # the shipped files are checked like a user's
-        LadderPolicy.objects.create(
-            organisation=organisation,
-            key=ladder.key,
-            name=ladder.name,
-            definition=ladder_to_data(ladder),
-            is_default=is_default,
+        policies.append(
+            LadderPolicy(
+                organisation=organisation,
+                key=ladder.key,
+                name=ladder.name,
+                definition=ladder_to_data(ladder),
+                is_default=is_default,
+            )
         )
-        created += 1
-    return created
+    LadderPolicy.objects.bulk_create(policies, ignore_conflicts=True)
+    return len(policies)
