@@ -111,12 +111,24 @@ def test_a_member_of_another_organisation_gets_404_everywhere(client, org, owner
     from recoup.compliance.services import permission_record
 
     permission = permission_record(customer=theirs, kind="consent", channel="sms", source="form", actor="test")
+    from recoup.outreach.models import CallTask
+    from recoup.outreach.services import pause_add
+    from recoup.outreach.setup import ladders_ensure_defaults
+
+    pause = pause_add(customer=theirs, kind="manual", actor="test")
+    task = CallTask.objects.create(
+        organisation=other_org, customer=theirs, due_on=dt.date(2026, 2, 1), reason="x", script="x", created_at=now
+    )
+    ladders_ensure_defaults(other_org)
     objects = {
         "pk": theirs.pk,
         "dispute_id": dispute.pk,
         "token_id": token.pk,
         "endpoint_id": endpoint.pk,
         "permission_id": permission.pk,
+        "pause_id": pause.pk,
+        "task_id": task.pk,
+        "key": "b2b",
     }
     urls = _organisation_urls(other_org.slug, objects=objects)
     assert urls
@@ -130,7 +142,16 @@ def test_every_organisation_page_refuses_a_post_without_the_csrf_token(org, owne
 
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(owner)
-    objects = {"pk": 1, "dispute_id": 1, "token_id": 1, "endpoint_id": 1, "permission_id": 1}
+    objects = {
+        "pk": 1,
+        "dispute_id": 1,
+        "token_id": 1,
+        "endpoint_id": 1,
+        "permission_id": 1,
+        "pause_id": 1,
+        "task_id": 1,
+        "key": "b2b",
+    }
     for url in _organisation_urls(org.slug, objects=objects):
         assert strict.post(url).status_code == 403, url
 

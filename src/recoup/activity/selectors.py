@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from recoup.activity.models import Call, Dispute, DisputeStatus, Note
+from recoup.core.money import format_minor
 from recoup.ledger.models import CreditNote, Customer, Invoice, Payment
+from recoup.outreach.models import Touch
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,8 @@ def timeline_for(customer: Customer, limit: int = 100) -> list[TimelineEntry]:
     for call in Call.objects.filter(customer=customer)[:limit]:
         detail = call.notes
         if call.promise_date:
-            detail = f"Promised {call.promise_amount_cents} on {call.promise_date.isoformat()}. {detail}".strip()
+            promised = format_minor(call.promise_amount_cents or 0, customer.organisation.currency)
+            detail = f"Promised {promised} by {call.promise_date:%d %b %Y}. {detail}".strip()
         entries.append(
             TimelineEntry(
                 "call",
@@ -112,5 +115,41 @@ def timeline_for(customer: Customer, limit: int = 100) -> list[TimelineEntry]:
                 is_date_only=True,
             )
         )
+    entries.extend(_touches(customer, limit))
     entries.sort(key=lambda e: (e.pinned, e.at), reverse=True)
     return entries[:limit]
+
+
+CHANNEL_NOUNS = {"email": "Reminder email", "sms": "Text", "letter": "Letter", "call": "Call task"}
+
+
+def _touches(customer: Customer, limit: int) -> list[TimelineEntry]:
+    """What the collection cycle did: each step sent, queued, deferred or blocked, with opens and bounces."""
+    entries = []
+    for touch in Touch.objects.filter(customer=customer).select_related("message").order_by("-id")[:limit]:
+        noun = CHANNEL_NOUNS.get(touch.channel, touch.channel)
+        message = getattr(touch, "message", None)
+        detail = [touch.reason] if touch.reason else []
+        status = touch.get_status_display().lower()
+        if message is not None:
+            detail.insert(0, f"“{message.subject}” to {message.to_address}" if message.subject else message.to_address)
+            status = {"bounced": "bounced", "failed": "failed to send"}.get(message.status, status)
+            if message.status == "queued" and touch.channel != "letter":
+                status = "waiting in the outbox"
+            if message.opened_at:
+                detail.append(
+                    f"Opened {message.opened_at:%d %b %H:%M}"
+                    + (f", clicked {message.clicks}x" if message.clicks else "")
+                )
+        entries.append(
+            TimelineEntry(
+                "reminder" if touch.status not in ("blocked", "deferred", "skipped") else "blocked",
+                touch.done_at or touch.created_at,
+                f"{noun}: {touch.step_name} · {status}",
+                "\n".join(detail),
+                "collection cycle",
+                amount_cents=touch.amount_cents,
+                currency=touch.currency,
+            )
+        )
+    return entries

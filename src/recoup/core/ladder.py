@@ -215,7 +215,7 @@ class Pause:
     def describe(self) -> str:
         words = PAUSE_WORDS[self.kind]
         if self.until is not None:
-            return f"{words} until {self.until.isoformat()}"
+            return f"{words} until {self.until:%d %b %Y}"
         return words
 
 

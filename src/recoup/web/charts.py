@@ -104,3 +104,40 @@ def blocked_by_rule_chart(counts: list[tuple[str, int]], month: str) -> str:
     layout["hovermode"] = "closest"
     figure.update_layout(**layout, height=max(220, 28 * len(rules) + 80))
     return figure.to_json()
+
+
+CHANNEL_COLOURS = {"email": "#1f6feb", "sms": "#7950f2", "letter": "#de911d", "call": "#0b6e4f"}
+
+
+def ladder_chart(ladder, example_due) -> str:
+    """The ladder on a day axis (the due date is day 0): a marker per send, repeats included, with the date
+    each would go out for an invoice due on ``example_due``."""
+    figure = go.Figure()
+    # Labels alternate above and below the axis, in day order, so neighbours do not overlap.
+    ordered = sorted(ladder.offsets, key=lambda entry: entry[3])
+    above = {(step.key, attempt): i % 2 == 0 for i, (step, _, attempt, _) in enumerate(ordered)}
+    for channel, colour in CHANNEL_COLOURS.items():
+        points = [(step, attempt, day) for step, _, attempt, day in ordered if step.channel == channel]
+        if not points:
+            continue
+        figure.add_scatter(
+            name=channel,
+            x=[day for _, _, day in points],
+            y=[0] * len(points),
+            mode="markers+text",
+            marker=dict(size=14, color=colour, symbol="circle"),
+            text=[step.title + (f" #{attempt + 1}" if attempt else "") for step, attempt, _ in points],
+            textposition=["top center" if above[(s.key, a)] else "bottom center" for s, a, _ in points],
+            customdata=[(example_due + timedelta(days=day)).strftime("%d %b %Y") for _, _, day in points],
+            hovertemplate="day %{x:+d} · %{text} · sent %{customdata}<extra>%{fullData.name}</extra>",
+        )
+    figure.add_vline(x=0, line_dash="dash", line_color="#616e7c", annotation_text="due date")
+    figure.update_layout(
+        **_layout(
+            height=170,
+            yaxis=dict(visible=False, range=[-1, 2]),
+            xaxis=dict(title="days from the due date", zeroline=False),
+        )
+    )
+    figure.update_layout(hovermode="closest", margin=dict(l=20, r=20, t=10, b=40))
+    return figure.to_json()

@@ -23,6 +23,7 @@ from recoup.web.access import org_view
 from recoup.web.forms import CallForm, CustomerFilterForm, DisputeForm, NoteForm
 from recoup.web.views.aging import status_words
 from recoup.web.views.compliance import PANEL_FORMS, panel_context
+from recoup.web.views.outreach import chasing_context
 
 PAGE_SIZE = 50
 
@@ -105,56 +106,62 @@ def customer_context(request: HttpRequest, customer: Customer, **forms) -> dict:
     payments = selectors.customer_payments(customer)
     open_disputes = Dispute.objects.filter(customer=customer, status="open").select_related("invoice")
     phones = [c.value for c in selectors.customer_contacts(customer) if c.kind == "phone" and c.status == "active"]
-    return {
-        "section": "customers",
-        "customer": customer,
-        "as_of": as_of,
-        "balances": [
-            {"currency": cur, "open": format_minor(o, cur), "overdue": format_minor(p, cur), "has_overdue": p > 0}
-            for cur, (o, p) in by_currency.items()
-        ],
-        "invoices": [
-            {
-                "invoice": i,
-                "open": format_minor(i.open_cents, i.currency),
-                "amount": format_minor(i.amount_cents, i.currency),
-                "status": status_words(i.due_date, as_of),
-                "overdue": i.due_date < as_of,
-            }
-            for i in invoices
-        ],
-        "contacts": [
-            {"contact": c, "display": display_phone(c.value) if c.kind == "phone" else c.value}
-            for c in selectors.customer_contacts(customer)
-        ],
-        "payments": [
-            {
-                "payment": p,
-                "amount": format_minor(p.amount_cents, p.currency),
-                "unapplied": format_minor(p.amount_cents - p.applied, p.currency) if p.applied < p.amount_cents else "",
-            }
-            for p in payments
-        ],
-        "last_payment": payments[0] if payments else None,
-        "credit_limit": format_minor(customer.credit_limit_cents, organisation.currency)
-        if customer.credit_limit_cents is not None
-        else "",
-        "timeline": [
-            {
-                "entry": e,
-                "amount": format_minor(e.amount_cents, e.currency or organisation.currency)
-                if e.amount_cents is not None
-                else "",
-            }
-            for e in timeline_for(customer)
-        ],
-        "open_disputes": open_disputes,
-        "can_work": request.membership.can("work"),
-        "note_form": forms.get("note_form") or NoteForm(),
-        "call_form": forms.get("call_form")
-        or CallForm(currency=organisation.currency, initial={"phone": phones[0] if phones else ""}),
-        "dispute_form": forms.get("dispute_form") or DisputeForm(invoices=[i for i in invoices if not i.disputed]),
-    } | panel_context(request, customer, **{k: v for k, v in forms.items() if k in PANEL_FORMS})
+    return (
+        {
+            "section": "customers",
+            "customer": customer,
+            "as_of": as_of,
+            "balances": [
+                {"currency": cur, "open": format_minor(o, cur), "overdue": format_minor(p, cur), "has_overdue": p > 0}
+                for cur, (o, p) in by_currency.items()
+            ],
+            "invoices": [
+                {
+                    "invoice": i,
+                    "open": format_minor(i.open_cents, i.currency),
+                    "amount": format_minor(i.amount_cents, i.currency),
+                    "status": status_words(i.due_date, as_of),
+                    "overdue": i.due_date < as_of,
+                }
+                for i in invoices
+            ],
+            "contacts": [
+                {"contact": c, "display": display_phone(c.value) if c.kind == "phone" else c.value}
+                for c in selectors.customer_contacts(customer)
+            ],
+            "payments": [
+                {
+                    "payment": p,
+                    "amount": format_minor(p.amount_cents, p.currency),
+                    "unapplied": format_minor(p.amount_cents - p.applied, p.currency)
+                    if p.applied < p.amount_cents
+                    else "",
+                }
+                for p in payments
+            ],
+            "last_payment": payments[0] if payments else None,
+            "credit_limit": format_minor(customer.credit_limit_cents, organisation.currency)
+            if customer.credit_limit_cents is not None
+            else "",
+            "timeline": [
+                {
+                    "entry": e,
+                    "amount": format_minor(e.amount_cents, e.currency or organisation.currency)
+                    if e.amount_cents is not None
+                    else "",
+                }
+                for e in timeline_for(customer)
+            ],
+            "open_disputes": open_disputes,
+            "can_work": request.membership.can("work"),
+            "note_form": forms.get("note_form") or NoteForm(),
+            "call_form": forms.get("call_form")
+            or CallForm(currency=organisation.currency, initial={"phone": phones[0] if phones else ""}),
+            "dispute_form": forms.get("dispute_form") or DisputeForm(invoices=[i for i in invoices if not i.disputed]),
+        }
+        | panel_context(request, customer, **{k: v for k, v in forms.items() if k in PANEL_FORMS})
+        | chasing_context(request, customer)
+    )
 
 
 @org_view("work")

@@ -1,0 +1,119 @@
+"""Outreach pages: outbox and audiences, ladders edited as YAML (all or nothing), templates checked on save,
+pausing and resuming an account, and what the customer page says will happen next."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from recoup.ledger.services import customer_balances_refresh
+from recoup.outreach.cycle import cycle_run
+from recoup.outreach.models import AccountPause, CustomerLadder, LadderPolicy, Message, MessageTemplate
+from recoup.outreach.setup import ladders_ensure_defaults
+from tests.outreach.conftest import day, noon
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_outbox_lists_messages_and_filters_them(owner_client, ny_org, b2b):
+    cycle_run(ny_org, day(3), at=noon(3), deliver=False)
+    page = owner_client.get("/o/default/outbox/")
+    assert page.status_code == 200
+    assert b"Reminder: invoice INV-1 is overdue" in page.content
+    assert b"Acme Supply" in owner_client.get("/o/default/outbox/?show=queued").content
+    assert b"Acme Supply" not in owner_client.get("/o/default/outbox/?show=bounced").content
+
+
+def test_an_audience_by_bucket_downloads_as_csv(owner_client, ny_org, b2b):
+    customer_balances_refresh(customer_ids=[b2b.pk])
+    from recoup.ledger.models import CustomerBalance
+
+    balance = CustomerBalance.objects.get(customer=b2b)
+    labels = ["Current", "1-30", "31-60", "61-90", "91-120", "120+"]
+    bucket = next(label for i, label in enumerate(labels) if getattr(balance, f"b{i}"))
+    response = owner_client.get("/o/default/outbox/audience.csv", {"bucket": bucket})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["customer_id", "name", "email"]
+    assert rows[1][:3] == ["B1", "Acme Supply", "ap@acme.example"]
+    assert owner_client.get("/o/default/outbox/audience.csv?bucket=nope").status_code == 404
+
+
+def test_a_ladder_with_mistakes_is_refused_whole_and_a_good_one_saved(owner_client, ny_org):
+    ladders_ensure_defaults(ny_org)
+    before = LadderPolicy.objects.get(organisation=ny_org, key="b2b").definition
+    bad = (
+        "key: b2b\nname: B2B\nsteps:\n"
+        "  - {key: a, day: 5, channel: fax, template: overdue}\n"
+        "  - {key: b, day: 2, channel: email, template: nope}\n"
+    )
+    response = owner_client.post("/o/default/ladders/b2b/", {"yaml": bad})
+    assert response.status_code == 400
+    assert b"&#x27;fax&#x27; is not one of" in response.content
+    assert LadderPolicy.objects.get(organisation=ny_org, key="b2b").definition == before
+    good = (
+        "key: b2b\nname: B2B quick\nsteps:\n"
+        "  - {key: nudge, day: 2, channel: email, template: overdue}\n"
+        "  - {key: letter, day: 20, channel: letter, template: final_notice, tone: final}\n"
+    )
+    response = owner_client.post("/o/default/ladders/b2b/", {"yaml": good})
+    assert response.status_code == 302
+    saved = LadderPolicy.objects.get(organisation=ny_org, key="b2b")
+    assert saved.name == "B2B quick" and [s["key"] for s in saved.definition["steps"]] == ["nudge", "letter"]
+    page = owner_client.get("/o/default/ladders/")
+    assert b"B2B quick" in page.content and b'id="ladder-b2b-data"' in page.content
+    export = owner_client.get("/o/default/ladders/export.yaml").content.decode()
+    assert "name: B2B quick" in export
+
+
+def test_a_template_with_an_unknown_variable_is_refused(owner_client, ny_org):
+    response = owner_client.post(
+        "/o/default/templates/overdue/", {"subject": "Hi {{ customer.nmae }}", "body": "Owed: {{ totl }}"}
+    )
+    assert response.status_code == 400
+    assert b"unknown variable totl" in response.content
+    assert not MessageTemplate.objects.exists()
+    response = owner_client.post(
+        "/o/default/templates/overdue/", {"subject": "Reminder for {{ customer.name }}", "body": "You owe {{ total }}."}
+    )
+    assert response.status_code == 302
+    page = owner_client.get("/o/default/templates/overdue/")
+    assert b"Reminder for Jordan Lee" in page.content and b"You owe $1,400.00." in page.content
+
+
+def test_a_template_that_fails_on_sample_data_is_refused(owner_client, ny_org):
+    response = owner_client.post("/o/default/templates/overdue/", {"subject": "{{ customer.nmae }}", "body": "x"})
+    assert response.status_code == 400
+    assert b"on sample data" in response.content
+
+
+def test_pause_and_resume_from_the_customer_page(owner_client, ny_org, b2b):
+    url = f"/o/default/customers/{b2b.pk}/"
+    owner_client.post(url + "pause/", {"kind": "plan", "until": "2027-01-31", "note": "3 instalments"})
+    pause = AccountPause.objects.get(customer=b2b)
+    assert (pause.kind, str(pause.until), pause.note) == ("plan", "2027-01-31", "3 instalments")
+    page = owner_client.get(url).content.decode()
+    assert "Paused: on a payment plan until 31 Jan 2027" in page
+    owner_client.post(url + f"pauses/{pause.pk}/lift/")
+    pause.refresh_from_db()
+    assert pause.lifted_at is not None
+    assert "Paused:" not in owner_client.get(url).content.decode().split('id="chasing"')[1].split("</section>")[0]
+
+
+def test_a_customer_can_be_put_on_another_ladder(owner_client, ny_org, b2b):
+    ladders_ensure_defaults(ny_org)
+    url = f"/o/default/customers/{b2b.pk}/ladder/"
+    owner_client.post(url, {"ladder": "contractor"})
+    assert CustomerLadder.objects.get(customer=b2b).ladder.key == "contractor"
+    assert "Contractors and projects" in owner_client.get(f"/o/default/customers/{b2b.pk}/").content.decode()
+    owner_client.post(url, {"ladder": ""})
+    assert not CustomerLadder.objects.exists()
+
+
+def test_the_public_statement_shows_open_invoices_without_login(client, ny_org, b2b):
+    cycle_run(ny_org, day(3), at=noon(3), deliver=False)
+    token = Message.objects.get().token
+    page = client.get(f"/m/{token}/")
+    assert page.status_code == 200
+    assert b"INV-1" in page.content and b"INV-2" in page.content and b"$1,240.00" in page.content
