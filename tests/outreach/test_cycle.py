@@ -188,3 +188,32 @@ def test_the_next_step_is_explained(ny_org, b2b):
     assert explain_next(b2b, day(-10)) == ["Next: Upcoming reminder · 27 Feb 2026 · B2B suppliers"]
     run(ny_org, 3)
     assert explain_next(b2b, day(4)) == ["Next: Follow-up · 12 Mar 2026 · B2B suppliers"]
+
+
+def test_an_opened_but_unpaid_reminder_puts_a_call_in_the_queue(ny_org, b2b):
+    from recoup.outreach.services import message_opened
+
+    run(ny_org, 3)
+    message = Message.objects.get(customer=b2b)
+    message_opened(message.token, at=noon(4))
+    for n in range(5, 9):  # the B2B ladder calls 5 days after the open
+        assert run(ny_org, n).opened_calls == 0
+    result = run(ny_org, 9)
+    assert result.opened_calls == 1
+    task = CallTask.objects.get(customer=b2b)
+    assert task.reason.startswith("Opened the reminder of 05 Mar on 06 Mar")
+    assert "was opened on 06 Mar" in task.script
+    assert run(ny_org, 10).opened_calls == 0  # once per opened reminder
+    call_log(customer=b2b, outcome="no_answer", actor="test", phone="+12125550142")
+    assert run(ny_org, 11).opened_calls == 0
+
+
+def test_a_payment_after_the_open_means_no_call(ny_org, b2b):
+    from recoup.outreach.services import message_opened
+
+    run(ny_org, 3)
+    message_opened(Message.objects.get(customer=b2b).token, at=noon(4))
+    payment_record(
+        organisation=ny_org, customer=b2b, payment_date=day(6), amount_cents=10_000, currency="USD", actor="test"
+    )
+    assert run(ny_org, 9).opened_calls == 0

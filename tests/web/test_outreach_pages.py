@@ -117,3 +117,53 @@ def test_the_public_statement_shows_open_invoices_without_login(client, ny_org, 
     page = client.get(f"/m/{token}/")
     assert page.status_code == 200
     assert b"INV-1" in page.content and b"INV-2" in page.content and b"$1,240.00" in page.content
+
+
+def test_the_days_letters_and_a_statement_download_as_pdf(owner_client, ny_org, b2b):
+    from pypdf import PdfReader
+
+    for n in (3, 10, 17, 21, 30):
+        cycle_run(ny_org, day(n), at=noon(n), deliver=False)
+    letter = Message.objects.get(channel="letter")
+    assert letter.status == "queued"
+    response = owner_client.get(f"/o/default/outbox/letters-{day(30).isoformat()}.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Acme Supply" in text and "1 MAIN ST" in text and "INV-2" in text and "$1,240.00" in text
+    letter.refresh_from_db()
+    assert letter.status == "sent"  # printed
+    statement = owner_client.get(f"/o/default/customers/{b2b.pk}/statement.pdf")
+    text = PdfReader(io.BytesIO(statement.content)).pages[0].extract_text()
+    assert "Statement of account" in text and "Amount due: $1,240.00" in text
+    assert owner_client.get("/o/default/outbox/letters-2026-01-01.pdf").status_code == 302  # none that day
+
+
+def test_the_sender_is_set_per_organisation_and_used_in_reminders(owner_client, ny_org, b2b, settings):
+    response = owner_client.post(
+        "/o/default/outbox/sender/",
+        {
+            "sender_name": "Acme Billing Desk",
+            "sender_email": "billing@test-dental.example",
+            "reply_to": "ar@test-dental.example",
+            "phone": "(212) 555-0100",
+            "postal_address": "10 Park Ave\nNew York, NY 10016",
+            "pay_url": "https://pay.test-dental.example/",
+            "send_hour": 9,
+        },
+    )
+    assert response.status_code == 302
+    settings.EMAIL_URL = "locmem://"
+    cycle_run(ny_org, day(3), at=noon(3))
+    from django.core import mail
+
+    sent = mail.outbox[-1]
+    assert sent.from_email == "Acme Billing Desk <billing@test-dental.example>"
+    assert sent.reply_to == ["ar@test-dental.example"]
+    assert "Acme Billing Desk · (212) 555-0100" in sent.body
+    token = Message.objects.get().token
+    assert owner_client.get(f"/m/{token}/pay").headers["Location"] == "https://pay.test-dental.example/"
+    bad = owner_client.post("/o/default/outbox/sender/", {"sender_name": "x", "sender_email": "nope", "send_hour": 9})
+    assert bad.status_code == 302
+    from recoup.outreach.models import OutreachSettings
+
+    assert OutreachSettings.objects.get().sender_email == "billing@test-dental.example"  # unchanged

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from recoup.cli import admin, compliance, cycle, imports, reports, users, webhooks
+from recoup.cli import admin, compliance, cycle, imports, outreach, reports, users, webhooks
 
 app = typer.Typer(
     help="Recoup: accounts-receivable collections. Start with `recoup init`, then import or `recoup demo`.",
@@ -22,6 +22,9 @@ app.add_typer(reports.app, name="report")
 app.add_typer(users.app, name="user")
 app.add_typer(webhooks.app, name="webhooks")
 app.add_typer(compliance.app, name="compliance")
+app.add_typer(outreach.outbox, name="outbox")
+app.add_typer(outreach.letters, name="letters")
+app.add_typer(outreach.ladders, name="ladders")
 
 
 def main() -> None:

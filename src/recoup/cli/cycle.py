@@ -76,6 +76,7 @@ def cycle(
         + [[f"touch: {name}", count] for name, count in sorted(result.statuses.items())]
         + [[f"sent by {name}", count] for name, count in sorted(result.by_channel.items())]
         + [[f"blocked by {rule}", count] for rule, count in result.blocked_by_rule.most_common()]
+        + [["calls: opened a reminder, still unpaid", result.opened_calls]]
         + ([] if dry_run else [["deferred retried", result.retried], ["emails/texts delivered", result.delivered]]),
     )
     document = {
@@ -87,6 +88,7 @@ def cycle(
         "sent_by_channel": dict(result.by_channel),
         "blocked_by_rule": dict(result.blocked_by_rule),
         "delivered": result.delivered,
+        "opened_unpaid_calls": result.opened_calls,
         "seconds": round(result.seconds, 3),
         "touches": [dict(zip(plan_table.headers, [str(v) for v in row], strict=True)) for row in rows],
     }

@@ -173,4 +173,6 @@ LOGGING = {
 EMAIL_URL = os.environ.get("EMAIL_URL", "file:///./outbox")
 SMS_URL = os.environ.get("SMS_URL", "file:///./outbox")
 RECOUP_BASE_URL = os.environ.get("RECOUP_BASE_URL", "http://127.0.0.1:8000")
+# Verifies inbound Twilio webhooks when SMS_URL is not a twilio:// URL (say, texts sent elsewhere).
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 DEFAULT_FROM_EMAIL = os.environ.get("RECOUP_FROM_EMAIL", "reminders@recoup.invalid")

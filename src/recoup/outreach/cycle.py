@@ -35,6 +35,7 @@ from recoup.ledger.models import Customer, Invoice
 from recoup.organisations.models import Organisation
 from recoup.outreach.accounts import Account, accounts_of, ladders_of
 from recoup.outreach.models import Touch, TouchStatus
+from recoup.outreach.opened import opened_unpaid, opened_unpaid_calls
 from recoup.outreach.sending import ADDRESS_WORDS, deliver_touch, outbox_deliver
 from recoup.outreach.setup import ladders_ensure_defaults, outreach_settings_of
 
@@ -63,6 +64,7 @@ class CycleResult:
     by_channel: Counter = field(default_factory=Counter)
     blocked_by_rule: Counter = field(default_factory=Counter)
     retried: int = 0
+    opened_calls: int = 0  # calls queued because a reminder was opened but not paid
     delivered: int = 0
     delivery_failures: int = 0
     seconds: float = 0.0
@@ -153,11 +155,14 @@ def cycle_run(
     if dry_run:
         guard_preview(organisation, due, at, progress)
     result.plan_seconds = clock.perf_counter() - started
-    if not dry_run:
+    if dry_run:
+        result.opened_calls = len(opened_unpaid(organisation, as_of))
+    else:
         progress.stage("Sending", len(due))
         for touch in due:
             touch_execute(organisation, touch, as_of, at)
             progress.advance(1)
+        result.opened_calls = opened_unpaid_calls(organisation, as_of, at)
         if deliver:
             delivered = outbox_deliver(organisation, at)
             result.delivered, result.delivery_failures = delivered.sent, delivered.failed

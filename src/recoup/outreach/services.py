@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,6 +28,7 @@ from recoup.outreach.models import (
     Message,
     MessageStatus,
     MessageTemplate,
+    OutreachSettings,
 )
 from recoup.outreach.templates import TemplateProblem, check_template, default_templates
 
@@ -266,3 +268,36 @@ def call_task_close(*, customer: Customer, call, at: datetime | None = None) -> 
     return CallTask.objects.filter(customer=customer, status=CallTaskStatus.OPEN).update(
         status=CallTaskStatus.DONE, closed_at=at or timezone.now(), call=call
     )
+
+
+SENDER_FIELDS = ("sender_name", "sender_email", "reply_to", "phone", "postal_address", "pay_url", "send_hour")
+
+
+@transaction.atomic
+def outreach_settings_update(*, organisation: Organisation, changes: dict, actor) -> OutreachSettings:
+    """Who reminders come from and where debtors pay: per organisation, audited."""
+    unknown = set(changes) - set(SENDER_FIELDS)
+    if unknown:
+        raise OutreachError(f"unknown settings: {', '.join(sorted(unknown))}")
+    found, _ = OutreachSettings.objects.select_for_update().get_or_create(
+        organisation=organisation, defaults={"sender_name": organisation.name}
+    )
+    before = {k: getattr(found, k) for k in changes}
+    for name, value in changes.items():
+        setattr(found, name, value)
+    try:
+        found.full_clean(exclude=["organisation"])
+    except ValidationError as exc:
+        raise OutreachError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
+    if not 0 <= found.send_hour <= 23:
+        raise OutreachError("send_hour: an hour from 0 to 23")
+    found.save()
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action="outreach.settings_changed",
+        target=found,
+        before=before,
+        after=changes,
+    )
+    return found

@@ -23,15 +23,17 @@ from recoup.ledger import selectors as ledger_selectors
 from recoup.ledger.contacts import display_phone
 from recoup.ledger.models import Customer
 from recoup.outreach import selectors
-from recoup.outreach.models import AccountPause, CallTask, CustomerLadder, LadderPolicy
+from recoup.outreach.models import AccountPause, CallTask, CustomerLadder, LadderPolicy, OutreachSettings
 from recoup.outreach.services import (
     OutreachError,
     ladders_export,
     ladders_import,
+    outreach_settings_update,
     pause_add,
     pause_lift,
     template_save,
 )
+from recoup.outreach.setup import outreach_settings_of
 from recoup.outreach.templates import VARIABLES, default_templates, sample_context, template_for
 from recoup.outreach.templates import render as render_template
 from recoup.web.access import org_view
@@ -53,7 +55,24 @@ class PauseForm(forms.Form):
     until = forms.DateField(
         label="Until (empty: until resumed)", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    note = forms.CharField(label="Note", required=False, max_length=300)
+    note = forms.CharField(label="Details (optional)", required=False, max_length=300)
+
+
+class SenderForm(forms.ModelForm):
+    class Meta:
+        model = OutreachSettings
+        fields = ["sender_name", "sender_email", "reply_to", "phone", "postal_address", "pay_url", "send_hour"]
+        labels = {
+            "sender_name": "Sender name",
+            "sender_email": "Sender email",
+            "reply_to": "Replies go to",
+            "phone": "Phone for debtors",
+            "postal_address": "Postal address (letters, cheques)",
+            "pay_url": "Payment page URL",
+            "send_hour": "Send hour for dated runs (0-23)",
+        }
+        widgets = {"postal_address": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"pay_url": lambda **kw: forms.URLField(assume_scheme="https", **kw)}
 
 
 # --- Outbox. ---
@@ -73,8 +92,33 @@ def outbox_page(request: HttpRequest) -> HttpResponse:
             "show": show,
             "filters": list(selectors.outbox_counts(organisation).items()),
             "buckets": BucketScheme(tuple(organisation.aging_edges)).labels(),
+            "today": today(organisation.timezone),
+            "sender_form": SenderForm(instance=outreach_settings_of(organisation)),
+            "can_manage": request.membership.can("manage"),
         },
     )
+
+
+@org_view("manage")
+@require_POST
+def sender_update(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation
+    form = SenderForm(request.POST, instance=outreach_settings_of(organisation))
+    if form.is_valid():
+        try:
+            outreach_settings_update(
+                organisation=organisation,
+                changes={name: form.cleaned_data[name] for name in SenderForm.Meta.fields},
+                actor=request.user,
+            )
+            messages.success(request, "Sender settings saved.")
+        except OutreachError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(
+            request, "Check the sender settings: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        )
+    return redirect("outbox", slug=organisation.slug)
 
 
 @org_view("read")
@@ -101,6 +145,36 @@ def audience_export(request: HttpRequest) -> HttpResponse:
                 row.oldest_due_date.isoformat(),
             ]
         )
+    return response
+
+
+@org_view("work")
+def letters_download(request: HttpRequest, day: str) -> HttpResponse:
+    """The print batch of ``day`` (YYYY-MM-DD) as one PDF; downloading it marks the letters printed."""
+    from recoup.outreach.letters import letter_batch
+
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        raise Http404("Not a date") from None
+    pdf, count = letter_batch(request.organisation, when)
+    if not count:
+        messages.info(request, f"No letters for {when:%d %b %Y}.")
+        return redirect("outbox", slug=request.organisation.slug)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="letters-{when.isoformat()}.pdf"'
+    return response
+
+
+@org_view("read")
+def statement_download(request: HttpRequest, pk: int) -> HttpResponse:
+    from recoup.outreach.letters import statement_pdf
+
+    customer = _customer(request, pk)
+    as_of = today(request.organisation.timezone)
+    response = HttpResponse(statement_pdf(customer, as_of), content_type="application/pdf")
+    name = f"statement-{customer.external_id}-{as_of.isoformat()}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
