@@ -217,3 +217,32 @@ def test_a_payment_after_the_open_means_no_call(ny_org, b2b):
         organisation=ny_org, customer=b2b, payment_date=day(6), amount_cents=10_000, currency="USD", actor="test"
     )
     assert run(ny_org, 9).opened_calls == 0
+
+
+def test_call_outcomes_update_the_account(ny_org, b2b):
+    from recoup.outreach.models import AccountPause
+
+    call_log(customer=b2b, outcome="wrong_number", actor="test", phone="+12125550142")
+    assert ContactPoint.objects.get(customer=b2b, kind="phone").status == "bad"
+    call_log(customer=b2b, outcome="callback_requested", actor="test", phone="+12125550142", today=day(4))
+    task = CallTask.objects.get(customer=b2b, status="open")
+    assert (task.due_on, task.reason) == (day(5), "Asked to be called back")
+    call_log(customer=b2b, outcome="dispute", actor="test", phone="+12125550142", notes="says INV-2 was returned")
+    assert AccountPause.objects.get(customer=b2b).kind == "dispute"
+    assert CallTask.objects.get(pk=task.pk).status == "done"
+    assert run(ny_org, 10).statuses == {}
+    assert explain_next(b2b, day(10))[0].startswith("Paused: disputed")
+
+
+def test_call_tasks_go_to_the_collector_with_the_fewest(ny_org, b2b, patient):
+    from recoup.accounts.services import user_add
+
+    ana = user_add(email="ana@example.com", password="x" * 12, organisation=ny_org, role="collector")
+    ben = user_add(email="ben@example.com", password="x" * 12, organisation=ny_org, role="collector")
+    for n in (3, 10, 17):
+        run(ny_org, n)
+    first = CallTask.objects.get(customer=b2b)
+    assert first.assignee_id in (ana.pk, ben.pk)
+    from recoup.outreach.services import collector_for
+
+    assert collector_for(ny_org) == ({ana.pk, ben.pk} - {first.assignee_id}).pop()

@@ -13,7 +13,7 @@ from recoup.compliance.models import AttemptSource
 from recoup.compliance.services import attempt_record
 from recoup.ledger.models import ContactPoint, Customer, Invoice
 from recoup.ledger.services import customer_balances_refresh
-from recoup.outreach.services import call_task_close
+from recoup.outreach.services import call_outcome_apply
 from recoup.webhooks.services import webhook_emit
 
 MAX_NOTE = 10_000
@@ -103,7 +103,7 @@ def call_log(
         source=AttemptSource.STAFF,
         actor=actor,
     )
-    call_task_close(customer=customer, call=call, at=call.called_at)
+    call_outcome_apply(customer=customer, call=call, actor=actor, today=today)
     audit_record(
         organisation=customer.organisation,
         actor=actor,

@@ -19,6 +19,7 @@ from recoup.organisations.models import Organisation
 from recoup.outreach.accounts import ladders_of, pauses_of
 from recoup.outreach.models import CallTask, Message
 from recoup.outreach.sending import message_context
+from recoup.outreach.services import collector_for
 from recoup.outreach.templates import render, template_for
 
 LOOKBACK_DAYS = 60
@@ -88,6 +89,7 @@ def opened_unpaid_calls(organisation: Organisation, as_of: date, at: datetime) -
                     reason=reason[:300],
                     script=script,
                     created_at=at,
+                    assignee_id=collector_for(organisation),
                 )
             added += 1
         except IntegrityError:

@@ -47,14 +47,14 @@ def paused_customer_ids(organisation: Organisation, as_of: date) -> set[int]:
     return set(pauses_of(organisation, as_of))
 
 
-def call_queue(organisation: Organisation, as_of: date) -> list[CallTask]:
-    """Open call tasks due by ``as_of``, biggest balance first; an account paused (say, by a promise to pay)
-    leaves the queue until the pause ends."""
-    tasks = list(
-        CallTask.objects.filter(organisation=organisation, status=CallTaskStatus.OPEN, due_on__lte=as_of)
-        .select_related("customer", "touch")
-        .order_by("-customer__open_cents", "due_on", "id")
-    )
+def call_queue(organisation: Organisation, as_of: date, assignee_id: int | None = None) -> list[CallTask]:
+    """Open call tasks due by ``as_of`` (one collector's, or everyone's), biggest balance first; an account
+    paused (say, by a promise to pay) leaves the queue until the pause ends."""
+    found = CallTask.objects.filter(organisation=organisation, status=CallTaskStatus.OPEN, due_on__lte=as_of)
+    if assignee_id is not None:
+        found = found.filter(assignee_id=assignee_id)
+    found = found.select_related("customer", "touch", "assignee")
+    tasks = list(found.order_by("-customer__open_cents", "due_on", "id"))
     paused = paused_customer_ids(organisation, as_of)
     return [task for task in tasks if task.customer_id not in paused]
 

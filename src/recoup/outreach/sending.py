@@ -28,6 +28,7 @@ from recoup.ledger.contacts import display_phone
 from recoup.ledger.models import Customer, Invoice
 from recoup.outreach.accounts import ladders_of
 from recoup.outreach.models import CallTask, Message, MessageStatus, Touch, TouchStatus
+from recoup.outreach.services import collector_for
 from recoup.outreach.setup import outreach_settings_of
 from recoup.outreach.sms import sms_provider
 from recoup.outreach.templates import email_html, render, template_for
@@ -204,6 +205,7 @@ def _call_task(customer: Customer, touch: Touch, at: datetime, decision: Decisio
         reason=reason[:300],
         script=rendered.text,
         created_at=at,
+        assignee_id=collector_for(customer.organisation),
     )
 
 

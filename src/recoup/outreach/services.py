@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -268,6 +269,70 @@ def call_task_close(*, customer: Customer, call, at: datetime | None = None) -> 
     return CallTask.objects.filter(customer=customer, status=CallTaskStatus.OPEN).update(
         status=CallTaskStatus.DONE, closed_at=at or timezone.now(), call=call
     )
+
+
+@transaction.atomic
+def call_outcome_apply(*, customer: Customer, call, actor, today: date | None = None) -> None:
+    """What a call's outcome does to the account, besides closing its call task:
+
+    * wrong number: the number is marked bad, so neither the queue nor the guard's panel offers it again;
+    * dispute: chasing pauses until someone records the dispute on an invoice and lifts the pause;
+    * callback requested: a call task for the next day;
+    * a promise to pay pauses the ladder by itself (``accounts.pauses_of`` reads it from the call).
+    """
+    at = call.called_at
+    call_task_close(customer=customer, call=call, at=at)
+    if call.outcome == "wrong_number" and call.phone:
+        for point in ContactPoint.objects.filter(customer=customer, kind=ContactKind.PHONE, value=call.phone).exclude(
+            status=ContactStatus.BAD
+        ):
+            point.status = ContactStatus.BAD
+            point.save(update_fields=["status"])
+            audit_record(
+                organisation=customer.organisation,
+                actor=actor,
+                action="contact.wrong_number",
+                target=customer,
+                before={"phone": point.value, "status": "active"},
+                after={"status": ContactStatus.BAD},
+            )
+    elif call.outcome == "dispute":
+        note = "disputed on a call; record which invoice"
+        pause_add(customer=customer, kind=PauseKind.DISPUTE, actor=actor, note=note)
+    elif call.outcome == "callback_requested" and today is not None:
+        # The savepoint keeps the call when an open call task exists already (one per customer).
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            CallTask.objects.create(
+                organisation_id=customer.organisation_id,
+                customer=customer,
+                due_on=today + timedelta(days=1),
+                reason="Asked to be called back",
+                script=call.notes or "They asked to be called back.",
+                created_at=at,
+                assignee_id=call.author_id,
+            )
+
+
+def collector_for(organisation: Organisation):
+    """The collector with the fewest open call tasks (owners when there are no collectors), or None."""
+    from django.db.models import Count, Q
+
+    from recoup.accounts.models import Membership
+
+    members = Membership.objects.filter(organisation=organisation)
+    pool = members.filter(role="collector") if members.filter(role="collector").exists() else members
+    users = (
+        pool.values("user_id")
+        .annotate(
+            open=Count(
+                "user__calltask",
+                filter=Q(user__calltask__status=CallTaskStatus.OPEN, user__calltask__organisation=organisation),
+            )
+        )
+        .order_by("open", "user_id")
+    )
+    first = users.first()
+    return first["user_id"] if first else None
 
 
 SENDER_FIELDS = ("sender_name", "sender_email", "reply_to", "phone", "postal_address", "pay_url", "send_hour")

@@ -185,13 +185,19 @@ def statement_download(request: HttpRequest, pk: int) -> HttpResponse:
 def call_queue_page(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation
     as_of = today(organisation.timezone)
-    tasks = selectors.call_queue(organisation, as_of)
+    everyone = selectors.call_queue(organisation, as_of)
+    mine = [t for t in everyone if t.assignee_id == request.user.pk]
+    show_all = request.GET.get("who") == "all" or not mine
+    tasks = everyone if show_all else mine
     return render(
         request,
         "web/call_queue.html",
         {
             "section": "calls",
             "as_of": as_of,
+            "show_all": show_all,
+            "mine_count": len(mine),
+            "all_count": len(everyone),
             "tasks": [
                 {
                     "task": t,
