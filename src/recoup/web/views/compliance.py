@@ -22,14 +22,7 @@ from recoup.ledger.models import Customer
 from recoup.web.access import org_view
 from recoup.web.charts import blocked_by_rule_chart
 from recoup.web.compliance_forms import ComplianceSettingsForm, DebtorFactsForm, PermissionForm
-
-
-def _customer(request: HttpRequest, pk: int) -> Customer:
-    customer = Customer.objects.filter(organisation=request.organisation, pk=pk).first()
-    if customer is None:
-        raise Http404("No such customer")
-    return customer
-
+from recoup.web.lookups import customer_or_404
 
 PANEL_FORMS = frozenset({"facts_form", "permission_form"})
 
@@ -71,7 +64,7 @@ def _rerender(request: HttpRequest, customer: Customer, **forms) -> HttpResponse
 @org_view("work")
 @require_POST
 def facts_update(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _customer(request, pk)
+    customer = customer_or_404(request, pk)
     form = DebtorFactsForm(request.POST)
     if not form.is_valid():
         return _rerender(request, customer, facts_form=form)
@@ -109,7 +102,7 @@ def facts_update(request: HttpRequest, pk: int) -> HttpResponse:
 @org_view("work")
 @require_POST
 def permission_create(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _customer(request, pk)
+    customer = customer_or_404(request, pk)
     form = PermissionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -132,7 +125,7 @@ def permission_create(request: HttpRequest, pk: int) -> HttpResponse:
 @org_view("work")
 @require_POST
 def permission_end(request: HttpRequest, pk: int, permission_id: int) -> HttpResponse:
-    customer = _customer(request, pk)
+    customer = customer_or_404(request, pk)
     permission = ContactPermission.objects.filter(customer=customer, pk=permission_id).first()
     if permission is None:
         raise Http404("No such opt-out or consent")

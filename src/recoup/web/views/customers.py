@@ -21,6 +21,7 @@ from recoup.ledger.contacts import display_phone
 from recoup.ledger.models import Customer
 from recoup.web.access import org_view
 from recoup.web.forms import CallForm, CustomerFilterForm, DisputeForm, NoteForm
+from recoup.web.lookups import customer_or_404
 from recoup.web.views.aging import status_words
 from recoup.web.views.compliance import PANEL_FORMS, panel_context
 from recoup.web.views.outreach import chasing_context
@@ -80,16 +81,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _customer(request: HttpRequest, pk: int) -> Customer:
-    try:
-        return selectors.customer_get(organisation=request.organisation, pk=pk)
-    except Customer.DoesNotExist:
-        raise Http404("No such customer") from None
-
-
 @org_view("read")
 def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _customer(request, pk)
+    customer = customer_or_404(request, pk)
     return render(request, "web/customer.html", customer_context(request, customer))
 
 
@@ -167,7 +161,7 @@ def customer_context(request: HttpRequest, customer: Customer, **forms) -> dict:
 @org_view("work")
 @require_POST
 def note_create(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _customer(request, pk)
+    customer = customer_or_404(request, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -187,7 +181,7 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
 @org_view("work")
 @require_POST
 def call_create(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _customer(request, pk)
+    customer = customer_or_404(request, pk)
     form = CallForm(request.POST, currency=request.organisation.currency)
     if form.is_valid():
         data = form.cleaned_data
@@ -221,7 +215,7 @@ def call_create(request: HttpRequest, pk: int) -> HttpResponse:
 @org_view("work")
 @require_POST
 def dispute_create(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _customer(request, pk)
+    customer = customer_or_404(request, pk)
     invoices = [i for i in selectors.customer_open_invoices(customer) if not i.disputed]
     form = DisputeForm(request.POST, invoices=invoices)
     if form.is_valid():
@@ -238,7 +232,7 @@ def dispute_create(request: HttpRequest, pk: int) -> HttpResponse:
 @org_view("work")
 @require_POST
 def dispute_update(request: HttpRequest, pk: int, dispute_id: int) -> HttpResponse:
-    customer = _customer(request, pk)
+    customer = customer_or_404(request, pk)
     dispute = Dispute.objects.filter(customer=customer, pk=dispute_id).first()
     if dispute is None:
         raise Http404("No such dispute")

@@ -39,6 +39,7 @@ from recoup.outreach.templates import render as render_template
 from recoup.web.access import org_view
 from recoup.web.charts import ladder_chart
 from recoup.web.forms import CallForm
+from recoup.web.lookups import customer_or_404
 
 PAGE_SIZE = 50
 PAUSE_CHOICES = [
@@ -170,7 +171,7 @@ def letters_download(request: HttpRequest, day: str) -> HttpResponse:
 def statement_download(request: HttpRequest, pk: int) -> HttpResponse:
     from recoup.outreach.letters import statement_pdf
 
-    customer = _customer(request, pk)
+    customer = customer_or_404(request, pk)
     as_of = today(request.organisation.timezone)
     response = HttpResponse(statement_pdf(customer, as_of), content_type="application/pdf")
     name = f"statement-{customer.external_id}-{as_of.isoformat()}.pdf"
@@ -276,7 +277,7 @@ def call_task_log(request: HttpRequest, task_id: int) -> HttpResponse:
 @org_view("work")
 @require_POST
 def customer_pause(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _customer(request, pk)
+    customer = customer_or_404(request, pk)
     form = PauseForm(request.POST)
     if form.is_valid():
         try:
@@ -299,7 +300,7 @@ def customer_pause(request: HttpRequest, pk: int) -> HttpResponse:
 @org_view("work")
 @require_POST
 def customer_resume(request: HttpRequest, pk: int, pause_id: int) -> HttpResponse:
-    customer = _customer(request, pk)
+    customer = customer_or_404(request, pk)
     pause = AccountPause.objects.filter(customer=customer, pk=pause_id).first()
     if pause is None:
         raise Http404("No such pause")
@@ -311,7 +312,7 @@ def customer_resume(request: HttpRequest, pk: int, pause_id: int) -> HttpRespons
 @org_view("work")
 @require_POST
 def customer_ladder(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _customer(request, pk)
+    customer = customer_or_404(request, pk)
     key = request.POST.get("ladder", "")
     if not key:
         CustomerLadder.objects.filter(customer=customer).delete()
@@ -323,13 +324,6 @@ def customer_ladder(request: HttpRequest, pk: int) -> HttpResponse:
         CustomerLadder.objects.update_or_create(customer=customer, defaults={"ladder": ladder})
         messages.success(request, f"This customer now follows {ladder.name}.")
     return redirect("customer", slug=request.organisation.slug, pk=customer.pk)
-
-
-def _customer(request: HttpRequest, pk: int) -> Customer:
-    try:
-        return ledger_selectors.customer_get(organisation=request.organisation, pk=pk)
-    except Customer.DoesNotExist:
-        raise Http404("No such customer") from None
 
 
 # --- Ladders and templates. ---
