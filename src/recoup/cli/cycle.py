@@ -20,6 +20,7 @@ from recoup.cli.common import (
 )
 
 PLAN_ROWS = 200
+HEADERS = ["Customer", "Currency", "Oldest due", "Days", "Open", "Step", "Channel", "Status", "Why"]
 WOULD = {"sent": "would send", "queued": "would print", "task": "would queue a call"}
 
 
@@ -64,10 +65,15 @@ def cycle(
         )
     plan_table = Table(
         f"{'Plan' if dry_run else 'Touches'} for {day.isoformat()} ({len(rows):,} accounts with a step due)",
-        ["Customer", "Currency", "Oldest due", "Days", "Open", "Step", "Channel", "Status", "Why"],
+        HEADERS,
         rows if fmt is not Format.TABLE or not limit else rows[:limit],
         money=frozenset({"Open"}),
     )
+    if fmt is Format.TABLE:
+        # On screen: the columns a person reads; the files keep them all.
+        from recoup.reporting.exports import without_columns
+
+        plan_table = without_columns(plan_table, {"Currency", "Oldest due"})
     summary = Table(
         "Summary",
         ["Measure", "Count"],
@@ -90,7 +96,7 @@ def cycle(
         "delivered": result.delivered,
         "opened_unpaid_calls": result.opened_calls,
         "seconds": round(result.seconds, 3),
-        "touches": [dict(zip(plan_table.headers, [str(v) for v in row], strict=True)) for row in rows],
+        "touches": [dict(zip(HEADERS, [str(v) for v in row], strict=True)) for row in rows],
     }
     emit([summary, plan_table], document, fmt, output)
     if fmt is Format.TABLE and limit and len(rows) > limit:
