@@ -24,7 +24,7 @@ demo: install
 	$(BIN)/recoup user add $(DEMO_LOGIN) --password $(DEMO_PASSWORD) --role owner
 	$(BIN)/recoup report aging --top 15
 	$(BIN)/recoup report kpis
-	$(BIN)/recoup cycle --limit 15
+	$(BIN)/recoup cycle --any-hour --limit 15
 	@echo ""
 	@echo "  Open http://127.0.0.1:8000 and log in as $(DEMO_LOGIN) with the password $(DEMO_PASSWORD)"
 	@echo ""

@@ -246,3 +246,32 @@ def test_call_tasks_go_to_the_collector_with_the_fewest(ny_org, b2b, patient):
     from recoup.outreach.services import collector_for
 
     assert collector_for(ny_org) == ({ana.pk, ben.pk} - {first.assignee_id}).pop()
+
+
+def test_one_account_failing_does_not_stop_the_cycle(ny_org, b2b, patient):
+    from recoup.outreach.models import MessageTemplate
+
+    # Saved around the check (the sample has two invoices, the patient one): it breaks on the patient only.
+    MessageTemplate.objects.create(
+        organisation=ny_org, key="overdue", subject="Second: {{ invoices[1].number }}", body="x"
+    )
+    result = run(ny_org, 5)
+    assert result.statuses == {"sent": 1, "failed": 1}
+    failed = Touch.objects.get(customer=patient)
+    assert failed.status == "failed" and "UndefinedError" in failed.reason
+    assert Touch.objects.get(customer=b2b).status == "sent"
+    assert run(ny_org, 5).statuses == {}  # the failure is recorded once; the ladder moves on
+
+
+def test_a_deferred_touch_is_dropped_when_the_debt_is_paid_meanwhile(ny_org, patient):
+    early = datetime(2026, 3, 7, 11, 0, tzinfo=UTC)
+    cycle_run(ny_org, day(5), at=early, deliver=False)
+    touch = Touch.objects.get(customer=patient)
+    assert touch.status == "deferred"
+    payment_record(
+        organisation=ny_org, customer=patient, payment_date=day(5), amount_cents=32_000, currency="USD", actor="test"
+    )
+    cycle_run(ny_org, day(5), at=touch.retry_at, deliver=False)
+    touch.refresh_from_db()
+    assert (touch.status, touch.reason) == ("skipped", "nothing is owed any more")
+    assert not Message.objects.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
+from datetime import timedelta
 from email import message_from_bytes, policy
 from urllib.parse import urlsplit
 
@@ -13,8 +14,8 @@ from aiosmtpd.controller import Controller
 
 from recoup.compliance.models import ContactPermission
 from recoup.outreach.cycle import cycle_run
+from recoup.outreach.delivery import outbox_deliver
 from recoup.outreach.models import Message
-from recoup.outreach.sending import outbox_deliver
 from tests.outreach.conftest import day, noon
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +119,54 @@ def test_the_embedded_default_writes_one_eml_per_message(ny_org, b2b, settings, 
     files = list((tmp_path / "outbox").glob("*.eml"))
     assert len(files) == 1
     assert message_from_bytes(files[0].read_bytes(), policy=policy.default)["To"] == "ap@acme.example"
+
+
+def test_a_sender_name_with_a_comma_still_sends_over_smtp(ny_org, b2b, smtp, settings):
+    controller, inbox = smtp
+    settings.EMAIL_URL = f"smtp://127.0.0.1:{controller.port}"
+    ny_org.name = "Acme, Inc."
+    ny_org.save(update_fields=["name"])
+    assert cycle_run(ny_org, day(3), at=noon(3)).delivered == 1
+    assert (
+        message_from_bytes(inbox.messages[0][2], policy=policy.default)["From"].addresses[0].display_name
+        == "Acme, Inc."
+    )
+
+
+def test_delivery_claims_each_message_so_two_runs_never_send_it_twice(ny_org, b2b, smtp, settings):
+    from recoup.outreach.delivery import _claim
+
+    controller, inbox = smtp
+    settings.EMAIL_URL = f"smtp://127.0.0.1:{controller.port}"
+    cycle_run(ny_org, day(3), at=noon(3), deliver=False)
+    message = Message.objects.get()
+    assert _claim(message.pk, noon(3)) is True
+    assert _claim(message.pk, noon(3)) is False  # another delivery holds it
+    assert outbox_deliver(ny_org, noon(3)).sent == 0  # nor does a second run take it
+    later = noon(3) + timedelta(minutes=11)  # the first run died: its lease runs out
+    assert outbox_deliver(ny_org, later).sent == 1
+    assert outbox_deliver(ny_org, later).sent == 0
+    assert len(inbox.messages) == 1
+
+
+def test_the_guard_is_asked_again_before_delivery(ny_org, b2b, settings):
+    from recoup.outreach.services import unsubscribe
+
+    settings.EMAIL_URL = "locmem://"
+    cycle_run(ny_org, day(3), at=noon(3), deliver=False)
+    message = Message.objects.get()
+    unsubscribe(message.token, at=noon(3))  # between queueing and delivery
+    result = outbox_deliver(ny_org, noon(3) + timedelta(minutes=1))
+    assert (result.sent, result.cancelled) == (0, 1)
+    message.refresh_from_db()
+    assert message.status == "cancelled" and "P1" in message.last_error
+
+
+def test_names_and_invoice_numbers_are_escaped_in_the_html_part(ny_org, b2b):
+    b2b.name = 'Acme <img src="https://evil.example/x">'
+    b2b.save(update_fields=["name"])
+    b2b.invoices.filter(number="INV-1").update(number="<b>INV-1</b>")
+    cycle_run(ny_org, day(3), at=noon(3), deliver=False)
+    html = Message.objects.get().body_html
+    assert '<img src="https://evil' not in html and "&lt;img" in html
+    assert "<b>INV-1</b>" not in html and "&lt;b&gt;INV-1" in html

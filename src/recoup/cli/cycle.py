@@ -34,6 +34,9 @@ def cycle(
     fmt: FormatOption = Format.TABLE,
     output: OutputFile = None,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Plan rows shown in a table (0: all).")] = PLAN_ROWS,
+    any_hour: Annotated[
+        bool, typer.Option("--any-hour", help="Send new reminders even before the organisation's send hour.")
+    ] = False,
     database_url: DatabaseUrl = None,
     org: OrgSlug = None,
 ) -> None:
@@ -45,7 +48,7 @@ def cycle(
     from recoup.reporting.exports import Table
 
     with RichProgress() as progress:
-        result = cycle_run(creditor, day, dry_run=dry_run, progress=progress)
+        result = cycle_run(creditor, day, dry_run=dry_run, progress=progress, any_hour=any_hour)
     rows = []
     for touch in result.touches:
         occurrence = touch.plan.touch
@@ -101,6 +104,10 @@ def cycle(
     emit([summary, plan_table], document, fmt, output)
     if fmt is Format.TABLE and limit and len(rows) > limit:
         err_console.print(f"(showing {limit:,} of {len(rows):,}; --limit 0 or --format csv for all)")
+    if result.before_send_hour:
+        err_console.print(
+            "Before the send hour: only deferred touches and the outbox were handled; new reminders wait."
+        )
     err_console.print(
         f"{result.accounts:,} accounts planned in {result.plan_seconds:.2f} s "
         f"({result.accounts_per_second:,.0f} accounts/s); total {result.seconds:.2f} s"

@@ -20,7 +20,7 @@ def outbox_send(database_url: DatabaseUrl = None, org: OrgSlug = None) -> None:
     creditor, _ = open_organisation(database_url, org, None)
     from django.utils import timezone
 
-    from recoup.outreach.sending import outbox_deliver
+    from recoup.outreach.delivery import outbox_deliver
 
     result = outbox_deliver(creditor, timezone.now())
     console.print(f"sent {result.sent}, retrying later {result.retrying}, failed for good {result.failed}")

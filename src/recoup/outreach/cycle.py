@@ -13,6 +13,8 @@ cycle hourly and they go out as soon as they may. Emails go to the outbox and ar
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time as clock
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,12 +36,14 @@ from recoup.imports.progress import NoProgress, Progress
 from recoup.ledger.models import Customer, Invoice
 from recoup.organisations.models import Organisation
 from recoup.outreach.accounts import Account, accounts_of, ladders_of
+from recoup.outreach.delivery import outbox_deliver
 from recoup.outreach.models import Touch, TouchStatus
 from recoup.outreach.opened import opened_unpaid, opened_unpaid_calls
-from recoup.outreach.sending import ADDRESS_WORDS, deliver_touch, outbox_deliver
+from recoup.outreach.sending import ADDRESS_WORDS, deliver_touch
 from recoup.outreach.setup import ladders_ensure_defaults, outreach_settings_of
 
 FACTS_CHUNK = 5_000
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -69,6 +73,7 @@ class CycleResult:
     delivery_failures: int = 0
     seconds: float = 0.0
     plan_seconds: float = 0.0
+    before_send_hour: bool = False
 
     @property
     def accounts_per_second(self) -> float:
@@ -82,6 +87,13 @@ def cycle_moment(organisation: Organisation, as_of: date) -> datetime:
     hour = outreach_settings_of(organisation).send_hour
     local = datetime(as_of.year, as_of.month, as_of.day, hour, tzinfo=ZoneInfo(organisation.timezone))
     return local.astimezone(UTC)
+
+
+def _before_send_hour(organisation: Organisation, as_of: date) -> bool:
+    if as_of != today(organisation.timezone):
+        return False
+    local = timezone.localtime(timezone.now(), ZoneInfo(organisation.timezone))
+    return local.hour < outreach_settings_of(organisation).send_hour
 
 
 def plan_accounts(organisation: Organisation, as_of: date, result: CycleResult) -> list[PlannedTouch]:
@@ -141,17 +153,21 @@ def cycle_run(
     at: datetime | None = None,
     progress: Progress | None = None,
     deliver: bool = True,
+    any_hour: bool = False,
 ) -> CycleResult:
     """One run of the cycle for ``as_of`` (default: today where the business is)."""
     progress = progress or NoProgress()
     started = clock.perf_counter()
     as_of = as_of or today(organisation.timezone)
+    early = at is None and not dry_run and not any_hour and _before_send_hour(organisation, as_of)
     at = at or cycle_moment(organisation, as_of)
-    result = CycleResult(as_of=as_of, at=at, dry_run=dry_run)
+    result = CycleResult(as_of=as_of, at=at, dry_run=dry_run, before_send_hour=early)
     if not dry_run:
         ladders_ensure_defaults(organisation)
         result.retried = retry_deferred(organisation, at)
-    due = plan_accounts(organisation, as_of, result)
+    # An hourly cron run before the send hour only delivers what is owed from earlier; new reminders wait,
+    # so a business's customers are not emailed at midnight.
+    due = [] if early else plan_accounts(organisation, as_of, result)
     if dry_run:
         guard_preview(organisation, due, at, progress)
     result.plan_seconds = clock.perf_counter() - started
@@ -178,33 +194,41 @@ def cycle_run(
 
 
 def touch_execute(organisation: Organisation, touch: PlannedTouch, as_of: date, at: datetime) -> None:
-    """Claim the touch's key, then send it through the guard. A key someone else holds means it is done."""
+    """Claim the touch's key, then send it through the guard. A key someone else holds means it is done.
+
+    A touch that fails for any other reason (a template that breaks on this account's data, a provider
+    error) is recorded as failed with the error, so the ladder moves on and the rest of the run goes on."""
     state, occurrence = touch.account.state, touch.plan.touch
+    fields = dict(
+        organisation=organisation,
+        customer_id=state.customer_id,
+        currency=state.currency,
+        period=state.anchor_due,
+        ladder_key=touch.ladder_key,
+        step_key=occurrence.step.key,
+        attempt=occurrence.attempt,
+        step_name=occurrence.describe()[:200],
+        channel=occurrence.step.channel.value,
+        planned_on=as_of,
+        amount_cents=state.open_cents,
+        created_at=at,
+    )
     try:
         with transaction.atomic():
-            row = Touch.objects.create(
-                organisation=organisation,
-                customer_id=state.customer_id,
-                currency=state.currency,
-                period=state.anchor_due,
-                ladder_key=touch.ladder_key,
-                step_key=occurrence.step.key,
-                attempt=occurrence.attempt,
-                step_name=occurrence.describe(),
-                channel=occurrence.step.channel.value,
-                planned_on=as_of,
-                status=TouchStatus.DEFERRED,
-                amount_cents=state.open_cents,
-                reason="claimed",
-                created_at=at,
-            )
+            row = Touch.objects.create(**fields, status=TouchStatus.DEFERRED, reason="claimed")
             touch.status, touch.reason, touch.decision = deliver_touch(row, at)
     except IntegrityError:
         touch.status, touch.reason = "already done", "another run has this touch"
+    except Exception as error:  # noqa: BLE001 (one account's failure must not stop the cycle)
+        log.exception("touch %s for customer %s failed", occurrence.key, state.customer_id)
+        touch.status, touch.reason = TouchStatus.FAILED, f"{type(error).__name__}: {error}"[:400]
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            Touch.objects.create(**fields, status=TouchStatus.FAILED, reason=touch.reason, done_at=at)
 
 
 def retry_deferred(organisation: Organisation, at: datetime) -> int:
-    """Send the touches the guard deferred whose time has come. Returns how many were tried."""
+    """Send the touches the guard deferred whose time has come, if the account still owes and is not paused;
+    otherwise they are skipped with the reason. Returns how many were tried."""
     tried = 0
     ids = list(
         Touch.objects.filter(
@@ -212,13 +236,39 @@ def retry_deferred(organisation: Organisation, at: datetime) -> int:
         ).values_list("id", flat=True)
     )
     for touch_id in ids:
-        with transaction.atomic():
-            row = Touch.objects.select_for_update().filter(pk=touch_id, status=TouchStatus.DEFERRED).first()
-            if row is None or row.retry_at is None or row.retry_at > at:
-                continue  # another run took it
-            deliver_touch(row, at)
-            tried += 1
+        try:
+            with transaction.atomic():
+                row = Touch.objects.select_for_update().filter(pk=touch_id, status=TouchStatus.DEFERRED).first()
+                if row is None or row.retry_at is None or row.retry_at > at:
+                    continue  # another run took it
+                stale = _no_longer_due(organisation, row, at)
+                if stale:
+                    row.status, row.reason, row.retry_at, row.done_at = TouchStatus.SKIPPED, stale, None, at
+                    row.save(update_fields=["status", "reason", "retry_at", "done_at"])
+                else:
+                    deliver_touch(row, at)
+                tried += 1
+        except Exception as error:  # noqa: BLE001 (as in touch_execute)
+            log.exception("deferred touch %s failed", touch_id)
+            Touch.objects.filter(pk=touch_id).update(
+                status=TouchStatus.FAILED, reason=f"{type(error).__name__}: {error}"[:400], retry_at=None, done_at=at
+            )
     return tried
+
+
+def _no_longer_due(organisation: Organisation, row: Touch, at: datetime) -> str:
+    """Why a deferred touch should not go out any more ("" when it should): paid, paused, or a new period."""
+    as_of = timezone.localtime(at, ZoneInfo(organisation.timezone)).date()
+    account = next(
+        (a for a in accounts_of(organisation, as_of, [row.customer_id]) if a.state.currency == row.currency), None
+    )
+    if account is None:
+        return "nothing is owed any more"
+    if account.state.pause is not None and account.state.pause.active(as_of):
+        return f"paused: {account.state.pause.describe()}"
+    if account.state.anchor_due != row.period:
+        return "the oldest invoice was paid since; a new period began"
+    return ""
 
 
 def explain_next(customer: Customer, as_of: date) -> list[str]:

@@ -127,9 +127,11 @@ class Touch(models.Model):
 
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"  # claimed by a delivery run (with a lease in next_try_at)
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
     BOUNCED = "bounced", "Bounced"
+    CANCELLED = "cancelled", "Cancelled"  # the guard refused it for good before it went out
 
 
 class Message(models.Model):
@@ -145,7 +147,7 @@ class Message(models.Model):
     body_html = models.TextField(blank=True, default="")
     token = models.CharField(max_length=40, unique=True, default=new_token)
     message_id = models.CharField(max_length=300, blank=True, default="")
-    status = models.CharField(max_length=8, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
     tries = models.PositiveSmallIntegerField(default=0)
     next_try_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True, default="")

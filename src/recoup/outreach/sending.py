@@ -8,20 +8,18 @@ task to a collector's queue. ``outbox_deliver`` sends queued emails and texts wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.utils import make_msgid
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.utils.html import format_html
 
 from recoup.compliance import selectors as compliance_selectors
 from recoup.compliance.explain import channel_action
 from recoup.compliance.models import AttemptSource, ComplianceSettings
-from recoup.compliance.services import contact_check, contact_make
+from recoup.compliance.services import block_record, contact_check, contact_make
 from recoup.core.compliance import Channel, Decision, Mode
 from recoup.core.money import format_minor
 from recoup.ledger.contacts import display_phone
@@ -30,10 +28,8 @@ from recoup.outreach.accounts import ladders_of
 from recoup.outreach.models import CallTask, Message, MessageStatus, Touch, TouchStatus
 from recoup.outreach.services import collector_for
 from recoup.outreach.setup import outreach_settings_of
-from recoup.outreach.sms import sms_provider
 from recoup.outreach.templates import email_html, render, template_for
 
-MAX_TRIES = 5
 ADDRESS_WORDS = {
     Channel.EMAIL: "email address",
     Channel.SMS: "mobile number",
@@ -57,15 +53,22 @@ def links(token: str) -> dict[str, str]:
 
 def message_context(customer: Customer, touch: Touch, token: str, at: datetime) -> dict:
     organisation = customer.organisation
+    step = _step_of(touch)
     sender = outreach_settings_of(organisation)
     as_of = touch.planned_on
-    invoices = []
+    invoices, total = [], 0
+    # The same invoices the cycle counted (undisputed, open, issued by the day): the total is their sum.
     for invoice in Invoice.objects.filter(
-        customer=customer, currency=touch.currency, settled_on__isnull=True, disputed=False
+        customer=customer,
+        currency=touch.currency,
+        settled_on__isnull=True,
+        disputed=False,
+        issue_date__lte=as_of,
     ).order_by("due_date", "id"):
         open_cents = invoice.amount_cents - invoice.applied_cents
         if open_cents <= 0:
             continue
+        total += open_cents
         invoices.append(
             {
                 "number": invoice.number,
@@ -75,7 +78,6 @@ def message_context(customer: Customer, touch: Touch, token: str, at: datetime) 
                 "days_overdue": max((as_of - invoice.due_date).days, 0),
             }
         )
-    total = touch.amount_cents
     first = invoices[0] if invoices else {"number": "", "due_date": "", "amount": "", "open": "", "days_overdue": 0}
     name = customer.name or customer.external_id
     mode = ComplianceSettings.objects.filter(organisation=organisation).values_list("mode", flat=True).first()
@@ -92,7 +94,7 @@ def message_context(customer: Customer, touch: Touch, token: str, at: datetime) 
         "first_invoice": first,
         "due_date": first["due_date"],
         "days_overdue": first["days_overdue"],
-        "step": {"name": touch.step_name, "tone": ""},
+        "step": {"name": touch.step_name, "tone": step.tone.value if step else ""},
         "third_party": mode == Mode.THIRD_PARTY,
         "opened": None,
         **{k: v for k, v in links(token).items() if k != "pixel"},
@@ -110,11 +112,15 @@ def deliver_touch(touch: Touch, at: datetime) -> tuple[str, str, Decision | None
     if action is None:
         return _finish(touch, TouchStatus.SKIPPED, f"no usable {ADDRESS_WORDS[channel]}", at)
     touch.address = action.address
+    touch.invoices = sorted(action.debt_ids)  # empty: all the debtor's debts
     if channel is Channel.CALL:
         # The call happens when a collector dials; the guard is asked again then (activity.call_log). Here it
         # only stops a task that could never be made (cease, attorney, opt-out).
-        decision = contact_check(customer=customer, action=action, at=at, source=AttemptSource.CYCLE)
+        decision = contact_check(customer=customer, action=action, at=at, record=False)
         if not decision.allowed and decision.next_allowed_at is None:
+            block_record(
+                customer=customer, action=action, decision=decision, at=at, source=AttemptSource.CYCLE, actor=None
+            )
             return _finish(touch, TouchStatus.BLOCKED, _words(decision), at, decision)
         _call_task(customer, touch, at, decision)
         return _finish(touch, TouchStatus.TASK, "", at, decision)
@@ -169,22 +175,28 @@ def _message(customer: Customer, touch: Touch, channel: Channel, address: str, a
             total=context["total"],
             due_date=context["due_date"],
             pay_url=context["pay_url"],
-            footer=(
-                f"You receive this because you have an account with {context['business']['name']}. "
-                f'<a href="{context["unsubscribe_url"]}">Unsubscribe from reminder emails</a>.'
+            footer=format_html(
+                'You receive this because you have an account with {}. <a href="{}">Unsubscribe from reminder '
+                "emails</a>.",
+                context["business"]["name"],
+                context["unsubscribe_url"],
             ),
             pixel=links(message.token)["pixel"],
         )
         message.message_id = make_msgid(domain=urlsplit(base_url()).hostname or "recoup.local")
-    message.subject, message.body_text = rendered.subject, text
+    message.subject, message.body_text = rendered.subject[:300], text
     message.status = MessageStatus.QUEUED
     message.save()
     return message
 
 
-def _template_key(touch: Touch) -> str:
+def _step_of(touch: Touch):
     ladder = ladders_of(touch.organisation, [touch.customer_id]).by_key.get(touch.ladder_key)
-    step = ladder.step(touch.step_key) if ladder else None
+    return ladder.step(touch.step_key) if ladder else None
+
+
+def _template_key(touch: Touch) -> str:
+    step = _step_of(touch)
     return step.template if step else "overdue"
 
 
@@ -207,103 +219,3 @@ def _call_task(customer: Customer, touch: Touch, at: datetime, decision: Decisio
         created_at=at,
         assignee_id=collector_for(customer.organisation),
     )
-
-
-# --- Delivery. ---
-
-
-@dataclass
-class Delivered:
-    sent: int = 0
-    failed: int = 0
-    retrying: int = 0
-
-
-def outbox_deliver(organisation, at: datetime) -> Delivered:
-    """Send queued emails and texts whose time has come; a failure is retried with backoff, then marked."""
-    result = Delivered()
-    due = Message.objects.filter(
-        organisation=organisation, status=MessageStatus.QUEUED, channel__in=[Channel.EMAIL, Channel.SMS]
-    ).exclude(next_try_at__gt=at)
-    sender = outreach_settings_of(organisation)
-    for message in due.select_related("customer").order_by("id"):
-        try:
-            if message.channel == Channel.EMAIL:
-                _send_email(message, sender)
-            else:
-                _send_sms(message)
-        except Exception as exc:  # any transport error: count it, back off, keep the message
-            message.tries += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            if message.tries >= MAX_TRIES:
-                message.status = MessageStatus.FAILED
-                result.failed += 1
-            else:
-                message.next_try_at = at + timedelta(minutes=2 ** (2 * message.tries))  # 4, 16, 64, 256 min
-                result.retrying += 1
-            message.save(update_fields=["tries", "last_error", "status", "next_try_at"])
-            continue
-        message.tries += 1
-        message.status, message.sent_at, message.last_error = MessageStatus.SENT, at, ""
-        message.save(update_fields=["tries", "status", "sent_at", "last_error"])
-        result.sent += 1
-    return result
-
-
-def _send_email(message: Message, sender) -> None:
-    from_name = sender.sender_name or message.customer.organisation.name
-    from_email = sender.sender_email or settings.DEFAULT_FROM_EMAIL
-    unsubscribe = links(message.token)["unsubscribe_url"]
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        from_email=f"{from_name} <{from_email}>",
-        to=[message.to_address],
-        reply_to=[sender.reply_to] if sender.reply_to else None,
-        headers={
-            "Message-ID": message.message_id,
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    url = urlsplit(settings.EMAIL_URL)
-    if url.scheme == "file":
-        folder = _folder(url)
-        (folder / f"{message.created_at:%Y%m%d-%H%M%S}-{message.token}.eml").write_bytes(email.message().as_bytes())
-        return
-    email.connection = mail_connection()
-    email.send(fail_silently=False)
-
-
-def _folder(url) -> Path:
-    path = unquote(url.path)
-    folder = Path(path[1:] if path.startswith("/./") else path) if url.netloc in ("", ".") else Path(url.netloc + path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def mail_connection():
-    """A Django mail connection for ``EMAIL_URL``: ``smtp://[user:pass@]host:port[?tls=1]`` or ``console:``."""
-    url = urlsplit(settings.EMAIL_URL)
-    if url.scheme in ("smtp", "smtps"):
-        return get_connection(
-            "django.core.mail.backends.smtp.EmailBackend",
-            host=url.hostname or "localhost",
-            port=url.port or (465 if url.scheme == "smtps" else 25),
-            username=unquote(url.username or ""),
-            password=unquote(url.password or ""),
-            use_tls="tls=1" in (url.query or ""),
-            use_ssl=url.scheme == "smtps",
-            timeout=10,
-        )
-    if url.scheme == "console":
-        return get_connection("django.core.mail.backends.console.EmailBackend")
-    if url.scheme == "locmem":
-        return get_connection("django.core.mail.backends.locmem.EmailBackend")
-    raise ValueError(f"EMAIL_URL {settings.EMAIL_URL!r}: use smtp://host:port, file:///folder or console:")
-
-
-def _send_sms(message: Message) -> None:
-    message.message_id = sms_provider().send(to=message.to_address, body=message.body_text)

@@ -117,7 +117,8 @@ def sample_context() -> dict:
 
 
 def email_html(text: str, *, business: str, total: str, due_date: str, pay_url: str, footer: str, pixel: str) -> str:
-    """The HTML part: the top block (amount, due date, one button), the message, the opt-out footer."""
+    """The HTML part: the top block (amount, due date, one button), the message, the opt-out footer.
+    Everything but ``footer`` (already safe HTML) is escaped: names and invoice numbers come from imports."""
     return f"""<!doctype html>
 <html><body style="margin:0;background:#f5f7fa;font-family:Arial,Helvetica,sans-serif;color:#1f2933">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:24px">
@@ -128,6 +129,6 @@ def email_html(text: str, *, business: str, total: str, due_date: str, pay_url: 
 <div style="font-size:14px;color:#616e7c">Due {escape(due_date)}</div>
 <p style="margin:16px 0 0"><a href="{escape(pay_url)}" style="background:#0b6e4f;color:#fff;padding:10px 18px;
 border-radius:6px;text-decoration:none;font-weight:bold">Pay or view</a></p></td></tr>
-<tr><td style="padding:20px 24px;font-size:15px;line-height:1.5">{linebreaks(text)}</td></tr>
+<tr><td style="padding:20px 24px;font-size:15px;line-height:1.5">{linebreaks(text, autoescape=True)}</td></tr>
 <tr><td style="padding:12px 24px;font-size:12px;color:#7b8794;border-top:1px solid #e4e7eb">{footer}</td></tr>
 </table></td></tr></table><img src="{escape(pixel)}" width="1" height="1" alt=""></body></html>"""
