@@ -126,7 +126,8 @@ def test_the_days_letters_and_a_statement_download_as_pdf(owner_client, ny_org, 
         cycle_run(ny_org, day(n), at=noon(n), deliver=False)
     letter = Message.objects.get(channel="letter")
     assert letter.status == "queued"
-    response = owner_client.get(f"/o/default/outbox/letters-{day(30).isoformat()}.pdf")
+    assert owner_client.get(f"/o/default/outbox/letters-{day(30).isoformat()}.pdf").status_code == 302  # none yet
+    response = owner_client.post("/o/default/outbox/letters/print/")
     assert response["Content-Type"] == "application/pdf"
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert "Acme Supply" in text and "1 MAIN ST" in text and "INV-2" in text and "$1,240.00" in text
@@ -135,7 +136,12 @@ def test_the_days_letters_and_a_statement_download_as_pdf(owner_client, ny_org, 
     statement = owner_client.get(f"/o/default/customers/{b2b.pk}/statement.pdf")
     text = PdfReader(io.BytesIO(statement.content)).pages[0].extract_text()
     assert "Statement of account" in text and "Amount due: $1,240.00" in text
-    assert owner_client.get("/o/default/outbox/letters-2026-01-01.pdf").status_code == 302  # none that day
+    assert owner_client.post("/o/default/outbox/letters/print/").status_code == 302  # nothing left to print
+    from recoup.clock import today
+
+    reprint = owner_client.get(f"/o/default/outbox/letters-{today(ny_org.timezone).isoformat()}.pdf")
+    assert reprint["Content-Type"] == "application/pdf"
+    assert "Acme Supply" in PdfReader(io.BytesIO(reprint.content)).pages[0].extract_text()
 
 
 def test_the_sender_is_set_per_organisation_and_used_in_reminders(owner_client, ny_org, b2b, settings):

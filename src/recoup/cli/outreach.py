@@ -47,17 +47,18 @@ def outbox_bounces(
 @letters.command("batch")
 def letters_batch(
     as_of: AsOf = None,
+    reprint: Annotated[bool, typer.Option("--reprint", help="The letters printed on --as-of, again.")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="PDF file (default letters-DATE.pdf).")] = None,
     database_url: DatabaseUrl = None,
     org: OrgSlug = None,
 ) -> None:
-    """Write the day's reminder letters as one printable PDF and mark them printed."""
+    """Write every letter waiting to be printed as one PDF and mark them printed (--reprint: a day's again)."""
     creditor, day = open_organisation(database_url, org, as_of)
-    from recoup.outreach.letters import letter_batch
+    from recoup.outreach.letters import letter_batch, letters_reprint
 
-    pdf, count = letter_batch(creditor, day)
+    pdf, count = letters_reprint(creditor, day) if reprint else letter_batch(creditor, day)
     if not count:
-        err_console.print(f"No letters for {day.isoformat()}.")
+        err_console.print(f"No letters printed on {day.isoformat()}." if reprint else "No letters are waiting.")
         return
     target = output or Path(f"letters-{day.isoformat()}.pdf")
     target.write_bytes(pdf)

@@ -80,8 +80,10 @@ def _rows(sql: str, params: list) -> list[tuple]:
 
 def _only(column: str, customer_ids: list[int] | None) -> str:
     """A filter to a few customers (the customer page); ids are ints, so they are inlined safely."""
-    if not customer_ids:
+    if customer_ids is None:
         return ""
+    if not customer_ids:
+        return " AND 1 = 0"
     return f" AND {column} IN ({','.join(str(int(i)) for i in customer_ids)})"
 
 
@@ -130,7 +132,7 @@ def accounts_of(organisation: Organisation, as_of: date, customer_ids: list[int]
     open_rows = _rows(
         "SELECT i.customer_id, i.currency, MIN(i.due_date), SUM(i.amount_cents - i.applied_cents), COUNT(*), "
         "(SELECT MAX(p.payment_date) FROM ledger_payment p WHERE p.customer_id = i.customer_id "
-        "AND p.payment_date <= %s) "
+        "AND p.currency = i.currency AND p.payment_date <= %s) "
         "FROM ledger_invoice i WHERE i.organisation_id = %s AND i.settled_on IS NULL "
         "AND i.amount_cents > i.applied_cents AND i.disputed = %s AND i.issue_date <= %s" + only + " "
         "GROUP BY i.customer_id, i.currency",
@@ -146,11 +148,23 @@ def accounts_of(organisation: Organisation, as_of: date, customer_ids: list[int]
     }
     touches: dict[tuple[int, str, date], list[SentTouch]] = defaultdict(list)
     last_contact: dict[int, date] = {}
-    for customer_id, currency, period, step_key, attempt, planned_on, status in _rows(
+    window_start = as_of - timedelta(days=TOUCH_LOOKBACK_DAYS)
+    rows = _rows(
         "SELECT customer_id, currency, period, step_key, attempt, planned_on, status FROM outreach_touch i "
         "WHERE organisation_id = %s AND planned_on > %s" + only,
-        [organisation.pk, as_of - timedelta(days=TOUCH_LOOKBACK_DAYS)],
-    ):
+        [organisation.pk, window_start],
+    )
+    # A long-unpaid account's period can be older than the window: its touches are read by period, so the
+    # ladder never forgets what it sent (the unique index on touches covers this lookup).
+    old_periods = sorted({_date(row[2]) for row in open_rows if _date(row[2]) <= window_start})
+    for start in range(0, len(old_periods), 500):
+        part = old_periods[start : start + 500]
+        rows += _rows(
+            "SELECT customer_id, currency, period, step_key, attempt, planned_on, status FROM outreach_touch i "
+            f"WHERE organisation_id = %s AND planned_on <= %s AND period IN ({', '.join(['%s'] * len(part))})" + only,
+            [organisation.pk, window_start, *part],
+        )
+    for customer_id, currency, period, step_key, attempt, planned_on, status in rows:
         planned = _date(planned_on)
         touches[(customer_id, currency, _date(period))].append(SentTouch(step_key, attempt, planned))
         contact = status in CONTACT_STATUSES and planned <= as_of

@@ -24,7 +24,7 @@ from recoup.compliance.services import contact_check
 from recoup.core.compliance import Action, Channel
 from recoup.organisations.models import Organisation
 from recoup.outreach.models import Message, MessageStatus
-from recoup.outreach.sending import links
+from recoup.outreach.sending import covered_debts, links
 from recoup.outreach.setup import outreach_settings_of
 from recoup.outreach.sms import sms_provider
 
@@ -69,7 +69,13 @@ def outbox_deliver(organisation: Organisation, at: datetime) -> Delivered:
         if not _claim(message_id, at):
             continue
         message = Message.objects.select_related("customer__organisation", "touch").get(pk=message_id)
-        covers = frozenset(message.touch.invoices) if message.touch else frozenset()
+        covers = covered_debts(message)
+        if not covers:
+            message.status, message.next_try_at = MessageStatus.CANCELLED, None
+            message.last_error = "cancelled: nothing is owed any more, or all of it is disputed"
+            message.save(update_fields=["status", "next_try_at", "last_error"])
+            result.cancelled += 1
+            continue
         verdict = contact_check(
             customer=message.customer,
             action=Action(Channel(message.channel), debt_ids=covers, address=message.to_address),

@@ -7,16 +7,20 @@ the left, 2.1 in from the top, 4 in wide). fpdf2 is pure Python, so no system li
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 from fpdf import FPDF, FontFace
 
+from recoup.compliance.services import contact_check
+from recoup.core.compliance import Action, Channel
 from recoup.core.money import format_minor
 from recoup.ledger.models import ContactKind, ContactPoint, Customer, Invoice, Payment
 from recoup.organisations.models import Organisation
 from recoup.outreach.models import Message, MessageStatus
+from recoup.outreach.sending import covered_debts
 from recoup.outreach.setup import outreach_settings_of
 from recoup.reporting.pdf import _latin
 
@@ -58,7 +62,8 @@ def _header(pdf: FPDF, organisation: Organisation, customer: Customer, address: 
     pdf.ln(3)
 
 
-def _invoice_table(pdf: FPDF, customer: Customer, currency: str, as_of: date) -> int:
+def _invoice_table(pdf: FPDF, customer: Customer, currency: str, as_of: date, disputed: bool = False) -> int:
+    """The open invoices (or, with ``disputed``, the disputed ones: listed, never asked for) and their total."""
     total = 0
     pdf.set_font("Helvetica", "", 9)
     with pdf.table(
@@ -69,9 +74,9 @@ def _invoice_table(pdf: FPDF, customer: Customer, currency: str, as_of: date) ->
         line_height=5,
     ) as grid:
         grid.row(["Invoice", "Due", "Amount", "Open", "Days overdue"])
-        for invoice in Invoice.objects.filter(customer=customer, currency=currency, settled_on__isnull=True).order_by(
-            "due_date", "id"
-        ):
+        for invoice in Invoice.objects.filter(
+            customer=customer, currency=currency, settled_on__isnull=True, disputed=disputed, issue_date__lte=as_of
+        ).order_by("due_date", "id"):
             open_cents = invoice.amount_cents - invoice.applied_cents
             if open_cents <= 0:
                 continue
@@ -79,14 +84,14 @@ def _invoice_table(pdf: FPDF, customer: Customer, currency: str, as_of: date) ->
             overdue = max((as_of - invoice.due_date).days, 0)
             grid.row(
                 [
-                    _latin(invoice.number + (" (disputed)" if invoice.disputed else "")),
+                    _latin(invoice.number),
                     f"{invoice.due_date:%d %b %Y}",
                     format_minor(invoice.amount_cents, currency),
                     format_minor(open_cents, currency),
                     str(overdue) if overdue else "not yet due",
                 ]
             )
-        grid.row(["Total open", "", "", format_minor(total, currency), ""])
+        grid.row(["Total in dispute" if disputed else "Total open", "", "", format_minor(total, currency), ""])
     return total
 
 
@@ -149,6 +154,11 @@ def statement_pdf(customer: Customer, as_of: date, currency: str | None = None) 
     pdf.cell(0, 5, _latin(f"Account {customer.external_id}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     total = _invoice_table(pdf, customer, currency, as_of)
+    if Invoice.objects.filter(customer=customer, currency=currency, settled_on__isnull=True, disputed=True).exists():
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.cell(0, 5, "In dispute (not due while we look into it)", new_x="LMARGIN", new_y="NEXT")
+        _invoice_table(pdf, customer, currency, as_of, disputed=True)
     payments = Payment.objects.filter(customer=customer, currency=currency, payment_date__lte=as_of).order_by(
         "-payment_date", "-id"
     )[:10]
@@ -168,18 +178,64 @@ def statement_pdf(customer: Customer, as_of: date, currency: str | None = None) 
     return bytes(pdf.output())
 
 
-def letter_batch(organisation: Organisation, day: date, mark_printed: bool = True) -> tuple[bytes, int]:
-    """The day's print batch: every letter queued on ``day`` (the cycle's letters), oldest first. Marking
-    them printed is idempotent: printing the same day again gives the same batch."""
-    letters = list(
-        Message.objects.filter(organisation=organisation, channel="letter", touch__planned_on=day)
+def letters_queued(organisation: Organisation) -> list[Message]:
+    return list(
+        Message.objects.filter(organisation=organisation, channel="letter", status=MessageStatus.QUEUED)
         .select_related("customer__organisation", "touch")
-        .order_by("id")
+        .order_by("created_at", "id")
     )
-    pdf = letters_pdf(letters, day) if letters else b""
-    if mark_printed and letters:
+
+
+def letter_batch(organisation: Organisation, day: date, mark_printed: bool = True) -> tuple[bytes, int]:
+    """The print batch: every letter waiting to be printed, oldest first, whatever day the cycle queued it.
+
+    The guard is asked again for each (a stop request or a bankruptcy may have come in since): a letter it now
+    refuses for good is cancelled and left out. Marking them printed means a second batch holds only newer
+    letters; ``letters_reprint`` gives a day's printed letters again without changing anything."""
+    printable = []
+    for message in letters_queued(organisation):
+        covers = covered_debts(message)
+        verdict = (
+            contact_check(
+                customer=message.customer,
+                action=Action(Channel.LETTER, debt_ids=covers, address=message.to_address),
+                record=False,
+            )
+            if covers
+            else None
+        )
+        if verdict is None or (not verdict.allowed and verdict.next_allowed_at is None):
+            message.status = MessageStatus.CANCELLED
+            message.last_error = (
+                f"cancelled: the guard now refuses it ({', '.join(verdict.rule_ids)})"
+                if verdict
+                else "cancelled: nothing is owed any more, or all of it is disputed"
+            )
+            message.save(update_fields=["status", "last_error"])
+            continue
+        printable.append(message)
+    pdf = letters_pdf(printable, day) if printable else b""
+    if mark_printed and printable:
         with transaction.atomic():
-            Message.objects.filter(pk__in=[m.pk for m in letters], status=MessageStatus.QUEUED).update(
+            Message.objects.filter(pk__in=[m.pk for m in printable], status=MessageStatus.QUEUED).update(
                 status=MessageStatus.SENT, sent_at=timezone.now()
             )
-    return pdf, len(letters)
+    return pdf, len(printable)
+
+
+def letters_reprint(organisation: Organisation, day: date) -> tuple[bytes, int]:
+    """The letters printed on ``day`` (in the organisation's time zone), again; changes nothing."""
+    zone = ZoneInfo(organisation.timezone)
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    letters = list(
+        Message.objects.filter(
+            organisation=organisation,
+            channel="letter",
+            status=MessageStatus.SENT,
+            sent_at__gte=start,
+            sent_at__lt=start + timedelta(days=1),
+        )
+        .select_related("customer__organisation", "touch")
+        .order_by("created_at", "id")
+    )
+    return (letters_pdf(letters, day) if letters else b""), len(letters)

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils.html import format_html
 
 from recoup.compliance import selectors as compliance_selectors
@@ -218,4 +219,19 @@ def _call_task(customer: Customer, touch: Touch, at: datetime, decision: Decisio
         script=rendered.text,
         created_at=at,
         assignee_id=collector_for(customer.organisation),
+    )
+
+
+def covered_debts(message: Message) -> frozenset[str]:
+    """The invoices a queued message asks for, as they stand now: open and undisputed in its currency. What the
+    guard is asked about before it goes out; empty when nothing is left to ask for."""
+    currency = message.touch.currency if message.touch else message.customer.organisation.currency
+    return frozenset(
+        Invoice.objects.filter(
+            customer_id=message.customer_id,
+            currency=currency,
+            settled_on__isnull=True,
+            disputed=False,
+            amount_cents__gt=F("applied_cents"),
+        ).values_list("number", flat=True)
     )

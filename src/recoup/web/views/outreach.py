@@ -94,6 +94,7 @@ def outbox_page(request: HttpRequest) -> HttpResponse:
             "filters": list(selectors.outbox_counts(organisation).items()),
             "buckets": BucketScheme(tuple(organisation.aging_edges)).labels(),
             "today": today(organisation.timezone),
+            "letters_waiting": selectors.outbox(organisation, "letters").filter(status="queued").count(),
             "sender_form": SenderForm(instance=outreach_settings_of(organisation)),
             "can_manage": request.membership.can("manage"),
         },
@@ -150,20 +151,38 @@ def audience_export(request: HttpRequest) -> HttpResponse:
 
 
 @org_view("work")
-def letters_download(request: HttpRequest, day: str) -> HttpResponse:
-    """The print batch of ``day`` (YYYY-MM-DD) as one PDF; downloading it marks the letters printed."""
+@require_POST
+def letters_print(request: HttpRequest) -> HttpResponse:
+    """Every letter waiting to be printed as one PDF; they are marked printed."""
     from recoup.outreach.letters import letter_batch
+
+    when = today(request.organisation.timezone)
+    pdf, count = letter_batch(request.organisation, when)
+    if not count:
+        messages.info(request, "No letters are waiting to be printed.")
+        return redirect("outbox", slug=request.organisation.slug)
+    return _pdf(pdf, f"letters-{when.isoformat()}.pdf")
+
+
+@org_view("read")
+def letters_reprint_download(request: HttpRequest, day: str) -> HttpResponse:
+    """The letters printed on ``day`` (YYYY-MM-DD), again; changes nothing."""
+    from recoup.outreach.letters import letters_reprint
 
     try:
         when = date.fromisoformat(day)
     except ValueError:
         raise Http404("Not a date") from None
-    pdf, count = letter_batch(request.organisation, when)
+    pdf, count = letters_reprint(request.organisation, when)
     if not count:
-        messages.info(request, f"No letters for {when:%d %b %Y}.")
+        messages.info(request, f"No letters were printed on {when:%d %b %Y}.")
         return redirect("outbox", slug=request.organisation.slug)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="letters-{when.isoformat()}.pdf"'
+    return _pdf(pdf, f"letters-{when.isoformat()}-reprint.pdf")
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
