@@ -81,7 +81,7 @@ def test_a_reminder_before_the_due_date_lapses_once_the_date_has_passed():
     result = plan(ladder(), account(), day(1))  # first run one day after the due date
     assert result.outcome is Outcome.WAIT
     assert result.next.key == "overdue#0"
-    assert plan(ladder(), account(), day(0)).outcome is Outcome.WAIT
+    assert plan(ladder(), account(), day(0)).touch.key == "upcoming#0"  # on the due date it still makes sense
     assert plan(ladder(), account(), day(-1)).touch.key == "upcoming#0"
 
 
@@ -144,7 +144,18 @@ def test_the_minimum_gap_between_contacts_holds_across_periods():
     result = plan(ladder(), account(last_touch_on=day(2)), day(3))
     assert result.outcome is Outcome.WAIT
     assert result.next_on == day(5)
-    assert "3-day gap" in result.reason
+    assert "waits until 2026-03-19: the gap after the last contact (2026-03-16)" in result.reason
+
+
+def test_paying_the_chased_invoice_gives_the_next_one_a_week_before_reminders():
+    # The oldest invoice was chased until day 22 and paid on day 22; the next one (due the same day) starts a
+    # new period with nothing sent, and its follow-up is already due: it waits a week from the payment.
+    fresh = account(last_touch_on=day(21), last_payment_on=day(22))
+    waiting = plan(ladder(), fresh, day(22))
+    assert waiting.outcome is Outcome.WAIT and waiting.next_on == day(29)
+    assert plan(ladder(), fresh, day(29)).outcome is Outcome.SEND
+    # Without a payment after the last contact there is no such wait.
+    assert plan(ladder(), account(last_touch_on=day(10)), day(22)).outcome is Outcome.SEND
 
 
 def test_a_step_below_its_minimum_balance_is_skipped_with_the_reason():

@@ -275,3 +275,16 @@ def test_a_deferred_touch_is_dropped_when_the_debt_is_paid_meanwhile(ny_org, pat
     touch.refresh_from_db()
     assert (touch.status, touch.reason) == ("skipped", "nothing is owed any more")
     assert not Message.objects.exists()
+
+
+def test_a_stop_request_takes_the_call_out_of_the_queue(ny_org, b2b):
+    from recoup.compliance.services import profile_update
+    from recoup.outreach.selectors import call_queue
+
+    for n in (3, 10, 17):
+        run(ny_org, n)
+    assert [t.customer_id for t in call_queue(ny_org, day(17))] == [b2b.pk]
+    from django.utils import timezone
+
+    profile_update(customer=b2b, changes={"cease_requested_at": timezone.now()}, actor="test")
+    assert call_queue(ny_org, day(17)) == []

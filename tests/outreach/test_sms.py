@@ -52,7 +52,7 @@ def texting(settings, tmp_path, patient):
 
 
 def post_sms(client, body: str, signature: str | None = None, sender: str = CELL):
-    path = "/hooks/twilio/sms/default/"
+    path = "/hooks/twilio/sms/"
     params = {"From": sender, "To": "+15005550006", "Body": body, "MessageSid": "SM123"}
     signature = signature if signature is not None else twilio_signature(BASE + path, params)
     return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature)
@@ -92,7 +92,7 @@ def test_a_signed_stop_opts_the_number_out_and_the_guard_refuses_texts(ny_org, t
 def test_a_wrong_or_missing_signature_is_refused_and_changes_nothing(ny_org, texting, client):
     assert post_sms(client, "STOP", signature="bm90IGEgc2lnbmF0dXJl").status_code == 403
     assert post_sms(client, "STOP", signature="").status_code == 403
-    forged = twilio_signature(BASE + "/hooks/twilio/sms/default/", {"Body": "STOP"}, token="someone-else")
+    forged = twilio_signature(BASE + "/hooks/twilio/sms/", {"Body": "STOP"}, token="someone-else")
     assert post_sms(client, "STOP", signature=forged).status_code == 403
     assert not ContactPermission.objects.filter(kind="opt_out").exists()
     assert not ContactAttempt.objects.exists()
@@ -101,4 +101,41 @@ def test_a_wrong_or_missing_signature_is_refused_and_changes_nothing(ny_org, tex
 def test_other_words_are_kept_but_change_no_permission(ny_org, texting, client):
     assert post_sms(client, "I will pay on Friday").status_code == 200
     assert not ContactPermission.objects.filter(kind="opt_out").exists()
-    assert ContactAttempt.objects.get(direction="inbound").outcome == "texted I"
+    assert ContactAttempt.objects.get(direction="inbound").outcome == "texted a message"
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        ("STOP", "opt-out"),
+        ("stop.", "opt-out"),
+        ("Opt out", "opt-out"),
+        ("please stop texting me", "opt-out"),
+        ("UNSUBSCRIBE", "opt-out"),
+        ("Start", "opt-in"),
+        ("yes", "message"),
+        ("I will pay at the end of the month when my paycheck comes in, thanks", "message"),
+    ],
+)
+def test_what_a_text_means(body, intent):
+    from recoup.outreach.inbound import intent as read
+
+    assert read(body) == intent
+
+
+def test_start_keeps_a_channel_wide_opt_out_staff_recorded(ny_org, texting, client):
+    permission_record(customer=texting, kind="opt_out", channel="sms", source="asked on the phone", actor="staff")
+    post_sms(client, "START")
+    assert ContactPermission.objects.filter(customer=texting, kind="opt_out", revoked_at__isnull=True).exists()
+
+
+def test_a_stop_reaches_every_organisation_that_knows_the_number(ny_org, texting, client):
+    from recoup.ledger.services import customer_create
+    from recoup.organisations.services import organisation_create
+
+    other_org = organisation_create(slug="rival", name="Rival Supply")
+
+    theirs = customer_create(organisation=other_org, external_id="X1", name="Pat Doe", kind="person")
+    contact_point_add(customer=theirs, kind="phone", value=CELL, actor="test")
+    post_sms(client, "STOP")
+    assert ContactPermission.objects.filter(kind="opt_out", address=CELL).count() == 2

@@ -173,3 +173,19 @@ def test_the_sender_is_set_per_organisation_and_used_in_reminders(owner_client, 
     from recoup.outreach.models import OutreachSettings
 
     assert OutreachSettings.objects.get().sender_email == "billing@test-dental.example"  # unchanged
+
+
+def test_the_audience_leaves_out_opted_out_addresses_and_barred_debtors(owner_client, ny_org, b2b, patient):
+    from recoup.compliance.services import permission_record, profile_update
+    from recoup.ledger.models import CustomerBalance
+
+    customer_balances_refresh(customer_ids=[b2b.pk, patient.pk])
+    permission_record(customer=b2b, kind="opt_out", channel="email", address="ap@acme.example", source="x", actor="t")
+    profile_update(customer=patient, changes={"cease_requested_at": noon(0)}, actor="test")
+    labels = ["Current", "1-30", "31-60", "61-90", "91-120", "120+"]
+    balance = CustomerBalance.objects.get(customer=b2b)
+    bucket = next(label for i, label in enumerate(labels) if getattr(balance, f"b{i}"))
+    rows = list(
+        csv.reader(io.StringIO(owner_client.get("/o/default/outbox/audience.csv", {"bucket": bucket}).content.decode()))
+    )
+    assert [r[:3] for r in rows[1:]] == [["B1", "Acme Supply", ""]]  # no email for B1; P1 not listed at all

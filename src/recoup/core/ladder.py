@@ -27,6 +27,8 @@ from typing import NamedTuple
 
 from recoup.core.compliance.facts import Channel
 
+NEW_PERIOD_GRACE_DAYS = 7
+
 
 class LadderError(ValueError):
     """A ladder that cannot work; ``problems`` lists every reason, each naming where it is."""
@@ -365,7 +367,7 @@ def plan(ladder: Ladder, account: AccountState, as_of: date, edges: tuple[int, .
     position = max((i for i, key in enumerate(keys) if key in done), default=-1) if done else -1
     # A reminder before the due date makes no sense once the date has passed: it lapses unsent.
     today_number = as_of.toordinal()
-    lapsed = as_of >= account.anchor_due
+    lapsed = as_of > account.anchor_due
     remaining = [i for i in range(position + 1, len(days)) if keys[i] not in done and not (lapsed and before_due[i])]
     if not remaining:
         last = _occurrence(ladder, len(days) - 1, days)
@@ -374,6 +376,12 @@ def plan(ladder: Ladder, account: AccountState, as_of: date, edges: tuple[int, .
     future = next((i for i in remaining if days[i] > today_number), None)
     upcoming = _occurrence(ladder, future, days) if future is not None else None
     gap_until = account.last_touch_on + timedelta(days=ladder.min_gap_days) if account.last_touch_on else None
+    paid = account.last_payment_on
+    if not account.sent and paid and account.last_touch_on and paid >= account.last_touch_on:
+        # The payment cleared the invoice we were chasing and a new period began: the next-oldest invoice's
+        # reminders wait a week from the payment instead of firing the same day.
+        grace = paid + timedelta(days=max(ladder.min_gap_days, NEW_PERIOD_GRACE_DAYS))
+        gap_until = max(gap_until, grace) if gap_until else grace
     if not due:
         on = max(upcoming.due_on, gap_until) if gap_until else upcoming.due_on
         return Plan(Outcome.WAIT, f"next: {upcoming.describe()} on {on.isoformat()}", next=upcoming, next_on=on)
@@ -392,8 +400,8 @@ def plan(ladder: Ladder, account: AccountState, as_of: date, edges: tuple[int, .
     if gap_until is not None and as_of < gap_until:
         return Plan(
             Outcome.WAIT,
-            f"{pick.describe()} waits for the {ladder.min_gap_days}-day gap after the last contact "
-            f"({account.last_touch_on.isoformat()})",
+            f"{pick.describe()} waits until {gap_until.isoformat()}: the gap after the last contact "
+            f"({account.last_touch_on.isoformat()}) or a payment",
             next=pick,
             next_on=gap_until,
         )

@@ -8,8 +8,10 @@ counts, and the database allows one open call task per customer, so two cycles c
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from recoup.compliance.models import AttemptSource
 from recoup.compliance.services import contact_check
@@ -31,7 +33,10 @@ def opened_unpaid(organisation: Organisation, as_of: date) -> list[tuple[Custome
     latest: dict[int, Message] = {}
     for message in (
         Message.objects.filter(
-            organisation=organisation, channel=Channel.EMAIL, opened_at__isnull=False, opened_at__date__gte=since
+            organisation=organisation,
+            channel=Channel.EMAIL,
+            opened_at__isnull=False,
+            opened_at__gte=datetime.combine(since, datetime.min.time(), tzinfo=ZoneInfo(organisation.timezone)),
         )
         .select_related("customer", "touch")
         .order_by("opened_at")
@@ -39,6 +44,7 @@ def opened_unpaid(organisation: Organisation, as_of: date) -> list[tuple[Custome
         latest[message.customer_id] = message
     if not latest:
         return []
+    zone = ZoneInfo(organisation.timezone)
     ladders = ladders_of(organisation, list(latest))
     paused = pauses_of(organisation, as_of, list(latest))
     due = []
@@ -46,7 +52,7 @@ def opened_unpaid(organisation: Organisation, as_of: date) -> list[tuple[Custome
         customer = message.customer
         ladder = ladders.for_customer(customer_id, customer.segment, customer.kind)
         wait = ladder.call_after_open_days if ladder else None
-        opened_on = message.opened_at.date()
+        opened_on = timezone.localtime(message.opened_at, zone).date()
         if not wait or as_of < opened_on + timedelta(days=wait) or customer_id in paused:
             continue
         if customer.open_cents <= 0:

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
+from recoup.compliance.models import ContactPermission, DebtorProfile, PermissionKind
 from recoup.core.aging import BucketScheme
 from recoup.ledger.models import ContactKind, ContactPoint, ContactStatus, Customer, CustomerBalance
 from recoup.organisations.models import Organisation
@@ -56,7 +57,17 @@ def call_queue(organisation: Organisation, as_of: date, assignee_id: int | None 
     found = found.select_related("customer", "touch", "assignee")
     tasks = list(found.order_by("-customer__open_cents", "due_on", "id"))
     paused = paused_customer_ids(organisation, as_of)
-    return [task for task in tasks if task.customer_id not in paused]
+    return [task for task in tasks if task.customer_id not in paused and not call_refused_for_good(task.customer)]
+
+
+def call_refused_for_good(customer: Customer) -> bool:
+    """Whether the guard refuses any call to this debtor for good now (a stop request, an attorney, a
+    bankruptcy...): such a task stays out of the queue. A refusal for now (calling hours) keeps it in."""
+    from recoup.compliance.services import contact_check
+    from recoup.core.compliance import Action, Channel
+
+    verdict = contact_check(customer=customer, action=Action(Channel.CALL), record=False)
+    return not verdict.allowed and verdict.next_allowed_at is None
 
 
 def call_task_get(organisation: Organisation, pk: int) -> CallTask:
@@ -107,7 +118,35 @@ def audience(organisation: Organisation, bucket: str) -> list[AudienceRow]:
         .values_list("customer_id", "value")
     ):
         emails.setdefault(customer_id, value)
+    # Not for the list: addresses opted out of email, and debtors who must not be contacted this way at all
+    # (a stop request, an attorney, a bankruptcy, a death). The list leaves Recoup, so the guard cannot
+    # stop a send from another tool: it is filtered here.
+    opted_out = {
+        (customer_id, address)
+        for customer_id, address in ContactPermission.objects.filter(
+            customer__organisation=organisation,
+            kind=PermissionKind.OPT_OUT,
+            channel="email",
+            revoked_at__isnull=True,
+        ).values_list("customer_id", "address")
+    }
+    barred = set(
+        DebtorProfile.objects.filter(customer__organisation=organisation)
+        .filter(
+            Q(cease_requested_at__isnull=False)
+            | ~Q(attorney_name="")
+            | Q(attorney_since__isnull=False)
+            | Q(bankruptcy_filed_on__isnull=False)
+            | Q(deceased_on__isnull=False)
+        )
+        .values_list("customer_id", flat=True)
+    )
     for balance in balances:
+        email = emails.get(balance.customer_id, "")
+        if balance.customer_id in barred or (balance.customer_id, "") in opted_out:
+            continue
+        if (balance.customer_id, email) in opted_out:
+            email = ""
         # In the bucket means its oldest open invoice is there: no amount in any older bucket.
         if any(getattr(balance, f"b{i}") for i in range(index + 1, len(labels))):
             continue
@@ -115,7 +154,7 @@ def audience(organisation: Organisation, bucket: str) -> list[AudienceRow]:
             AudienceRow(
                 balance.customer.external_id,
                 balance.customer.name,
-                emails.get(balance.customer_id, ""),
+                email,
                 balance.currency,
                 balance.open_cents,
                 balance.past_due_cents,

@@ -71,7 +71,7 @@ urlpatterns = [
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("o/<slug:slug>/", include(organisation_patterns)),
     # Public, reached from reminders by the message's token.
-    path("hooks/twilio/sms/<slug:slug>/", inbound.twilio_sms, name="twilio-sms"),
+    path("hooks/twilio/sms/", inbound.twilio_sms, name="twilio-sms"),
     path("m/<str:token>/", messages.statement, name="message-statement"),
     path("m/<str:token>/pay", messages.pay, name="message-pay"),
     path("m/<str:token>/open.gif", messages.open_pixel, name="message-open"),

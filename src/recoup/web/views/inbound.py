@@ -7,13 +7,12 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
-from recoup.organisations.models import Organisation
-from recoup.outreach.inbound import sms_received
+from recoup.outreach.inbound import sms_received_anywhere
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -25,7 +24,8 @@ def twilio_auth_token() -> str:
 
 @csrf_exempt  # the provider cannot send a CSRF token; the signature is the credential
 @require_POST
-def twilio_sms(request: HttpRequest, slug: str) -> HttpResponse:
+def twilio_sms(request: HttpRequest) -> HttpResponse:
+    """One webhook for the Twilio number: a STOP reaches every organisation that knows the sender."""
     token = twilio_auth_token()
     if not token:
         return HttpResponseForbidden("Inbound texts are not configured (set SMS_URL=twilio://SID:TOKEN@+1...).")
@@ -33,8 +33,5 @@ def twilio_sms(request: HttpRequest, slug: str) -> HttpResponse:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not RequestValidator(token).validate(url, request.POST.dict(), signature):
         return HttpResponseForbidden("Bad signature.")
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None:
-        raise Http404("No such organisation")
-    sms_received(organisation, request.POST.get("From", ""), request.POST.get("Body", ""))
+    sms_received_anywhere(request.POST.get("From", ""), request.POST.get("Body", ""))
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")

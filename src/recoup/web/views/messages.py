@@ -64,6 +64,7 @@ def statement(request: HttpRequest, token: str) -> HttpResponse:
             "total": format_minor(total, currency),
             "token": token,
             "unsubscribed": message.unsubscribed_at is not None,
+            "can_unsubscribe": message.channel == "email",
         },
     )
 
@@ -75,10 +76,11 @@ def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
     message = Message.objects.select_related("customer__organisation").filter(token=token).first()
     if message is None:
         raise Http404("This link is not valid.")
+    if message.channel != "email":
+        raise Http404("This link does not unsubscribe anything.")
     done = message.unsubscribed_at is not None
     if request.method == "POST":
-        unsubscribe(token)
-        done = True
+        done = unsubscribe(token) is not None
     return render(
         request,
         "web/public_unsubscribe.html",

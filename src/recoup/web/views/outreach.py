@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 
 from recoup.activity.services import ActivityError, call_log
 from recoup.clock import today
+from recoup.compliance.services import contact_check
 from recoup.core.aging import BucketScheme
+from recoup.core.compliance import Action, Channel
 from recoup.core.ladder import LadderError, PauseKind
 from recoup.core.ladder_data import ladder_from_data
 from recoup.core.money import format_minor
@@ -253,7 +255,10 @@ def _task(request: HttpRequest, task_id: int) -> CallTask:
 def _task_context(request: HttpRequest, task: CallTask, form: CallForm) -> dict:
     customer = task.customer
     invoices = ledger_selectors.customer_open_invoices(customer)
+    phone = _phone(customer)
+    verdict = contact_check(customer=customer, action=Action(Channel.CALL, address=phone), record=False)
     return {
+        "verdict": verdict,
         "section": "calls",
         "task": task,
         "customer": customer,
