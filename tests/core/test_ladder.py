@@ -218,6 +218,10 @@ def test_a_bad_ladder_reports_every_problem():
     assert "steps[0] (a): a step needs a template" in problems
     assert "steps[1] (a): the key 'a' is used twice" in problems
     assert "steps[2] (c): a step sent more than once needs repeat_every_days" in problems
+    with pytest.raises(LadderError, match="must be lower-case letters"):
+        Ladder("B2B ladder!", "X", (Step("a", Channel.EMAIL, "t", 5),))
+    with pytest.raises(LadderError, match="steps\\[0\\] \\(" + "x" * 51):
+        Ladder("x", "X", (Step("x" * 51, Channel.EMAIL, "t", 5),))
     with pytest.raises(LadderError, match=r"day \+3 is not after the step before it \(day \+5\)"):
         Ladder("x", "X", (Step("a", Channel.EMAIL, "t", 5), Step("b", Channel.EMAIL, "t", 3)))
 

@@ -19,6 +19,7 @@ touch through the compliance guard and records it under a unique key, so a re-ru
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -28,6 +29,7 @@ from typing import NamedTuple
 from recoup.core.compliance.facts import Channel
 
 NEW_PERIOD_GRACE_DAYS = 7
+KEY_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,49}")
 
 
 class LadderError(ValueError):
@@ -168,6 +170,10 @@ def ladder_problems(ladder: Ladder) -> list[str]:
     problems: list[str] = []
     if not ladder.key.strip():
         problems.append("key: a ladder needs a key")
+    elif not KEY_RE.fullmatch(ladder.key):
+        problems.append(f"key: {ladder.key!r} must be lower-case letters, digits, - or _, at most 50")
+    if len(ladder.name) > 200:
+        problems.append("name: at most 200 characters")
     if not ladder.steps:
         problems.append("steps: a ladder needs at least one step")
     if ladder.min_gap_days < 0:
@@ -181,6 +187,10 @@ def ladder_problems(ladder: Ladder) -> list[str]:
             problems.append(f"{where}: a step needs a key")
         elif step.key in seen:
             problems.append(f"{where}: the key {step.key!r} is used twice")
+        elif not KEY_RE.fullmatch(step.key):
+            problems.append(f"{where}: the key must be lower-case letters, digits, - or _, at most 50")
+        if len(step.name) > 180:
+            problems.append(f"{where}: the name is at most 180 characters")
         seen.add(step.key)
         if not step.template.strip():
             problems.append(f"{where}: a step needs a template")
