@@ -41,8 +41,7 @@ def _address_lines(customer: Customer, single_line: str) -> list[str]:
     return [name, *[part.strip() for part in single_line.split(",") if part.strip()]]
 
 
-def _header(pdf: FPDF, organisation: Organisation, customer: Customer, address: str, day: date) -> None:
-    sender = outreach_settings_of(organisation)
+def _header(pdf: FPDF, organisation: Organisation, sender, customer: Customer, address: str, day: date) -> None:
     pdf.add_page()
     pdf.set_xy(*RETURN_WINDOW)
     pdf.set_font("Helvetica", "B", 10)
@@ -95,8 +94,7 @@ def _invoice_table(pdf: FPDF, customer: Customer, currency: str, as_of: date, di
     return total
 
 
-def _how_to_pay(pdf: FPDF, organisation: Organisation) -> None:
-    sender = outreach_settings_of(organisation)
+def _how_to_pay(pdf: FPDF, sender) -> None:
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 10)
     pdf.cell(0, 5, "How to pay", new_x="LMARGIN", new_y="NEXT")
@@ -118,10 +116,12 @@ def letters_pdf(messages: list[Message], day: date) -> bytes:
     pdf = FPDF(unit="mm", format="Letter")
     pdf.set_margins(0.75 * INCH, 0.5 * INCH, 0.75 * INCH)
     pdf.set_auto_page_break(auto=True, margin=0.6 * INCH)
+    senders: dict[int, object] = {}  # one settings read per organisation, not per letter
     for message in messages:
         customer = message.customer
         organisation = customer.organisation
-        _header(pdf, organisation, customer, message.to_address, day)
+        sender = senders.setdefault(organisation.pk, outreach_settings_of(organisation))
+        _header(pdf, organisation, sender, customer, message.to_address, day)
         pdf.set_font("Helvetica", "B", 11)
         pdf.multi_cell(0, 6, _latin(message.subject), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
@@ -130,7 +130,7 @@ def letters_pdf(messages: list[Message], day: date) -> bytes:
         pdf.ln(3)
         currency = message.touch.currency if message.touch else organisation.currency
         _invoice_table(pdf, customer, currency, day)
-        _how_to_pay(pdf, organisation)
+        _how_to_pay(pdf, sender)
     return bytes(pdf.output())
 
 
@@ -147,7 +147,8 @@ def statement_pdf(customer: Customer, as_of: date, currency: str | None = None) 
         .values_list("value", flat=True)
         .first()
     )
-    _header(pdf, organisation, customer, address or "", as_of)
+    sender = outreach_settings_of(organisation)
+    _header(pdf, organisation, sender, customer, address or "", as_of)
     pdf.set_font("Helvetica", "B", 13)
     pdf.cell(0, 7, f"Statement of account as of {as_of:%d %b %Y}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9.5)
@@ -174,7 +175,7 @@ def statement_pdf(customer: Customer, as_of: date, currency: str | None = None) 
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(0, 6, f"Amount due: {format_minor(total, currency)}", new_x="LMARGIN", new_y="NEXT")
-    _how_to_pay(pdf, organisation)
+    _how_to_pay(pdf, sender)
     return bytes(pdf.output())
 
 

@@ -57,17 +57,34 @@ def call_queue(organisation: Organisation, as_of: date, assignee_id: int | None 
     found = found.select_related("customer", "touch", "assignee")
     tasks = list(found.order_by("-customer__open_cents", "due_on", "id"))
     paused = paused_customer_ids(organisation, as_of)
-    return [task for task in tasks if task.customer_id not in paused and not call_refused_for_good(task.customer)]
+    tasks = [task for task in tasks if task.customer_id not in paused]
+    refused = calls_refused_for_good(organisation, [task.customer_id for task in tasks])
+    return [task for task in tasks if task.customer_id not in refused]
 
 
-def call_refused_for_good(customer: Customer) -> bool:
-    """Whether the guard refuses any call to this debtor for good now (a stop request, an attorney, a
-    bankruptcy...): such a task stays out of the queue. A refusal for now (calling hours) keeps it in."""
-    from recoup.compliance.services import contact_check
-    from recoup.core.compliance import Action, Channel
+def calls_refused_for_good(organisation: Organisation, customer_ids: list[int]) -> set[int]:
+    """The debtors any call to whom the guard refuses for good right now (a stop request, an attorney, a
+    bankruptcy...); facts for all of them in one load. A refusal for now (calling hours) does not count."""
+    from django.utils import timezone
 
-    verdict = contact_check(customer=customer, action=Action(Channel.CALL), record=False)
-    return not verdict.allowed and verdict.next_allowed_at is None
+    from recoup.compliance.explain import channel_action
+    from recoup.compliance.facts_loader import FactsLoader
+    from recoup.compliance.selectors import policy_of
+    from recoup.core.compliance import Action, Channel, check
+
+    if not customer_ids:
+        return set()
+    now = timezone.now()
+    loader = FactsLoader(organisation, customer_ids, now)
+    policy = policy_of(organisation)
+    refused = set()
+    for customer_id in set(customer_ids):
+        facts = loader.facts(customer_id)
+        action = channel_action(facts, loader.details[customer_id], Channel.CALL) or Action(Channel.CALL)
+        verdict = check(action, facts, loader.history.get(customer_id, []), now, policy)
+        if not verdict.allowed and verdict.next_allowed_at is None:
+            refused.add(customer_id)
+    return refused
 
 
 def call_task_get(organisation: Organisation, pk: int) -> CallTask:
