@@ -118,7 +118,7 @@ def pauses_of(organisation: Organisation, as_of: date, customer_ids: list[int] |
     for (customer_id,) in _rows(
         "SELECT p.customer_id FROM compliance_debtorprofile p JOIN ledger_customer c ON c.id = p.customer_id "
         "WHERE c.organisation_id = %s AND p.bankruptcy_filed_on IS NOT NULL"
-        + only.replace("customer_id", "p.customer_id"),
+        + _only("p.customer_id", customer_ids),
         [organisation.pk],
     ):
         offer(customer_id, Pause(PauseKind.BANKRUPTCY))
@@ -142,7 +142,7 @@ def accounts_of(organisation: Organisation, as_of: date, customer_ids: list[int]
         row[0]: row[1:]
         for row in _rows(
             "SELECT id, name, segment, kind FROM ledger_customer WHERE organisation_id = %s"
-            + only.replace("i.customer_id", "id"),
+            + _only("id", customer_ids),
             [organisation.pk],
         )
     }

@@ -28,8 +28,6 @@ from recoup.clock import today
 from recoup.compliance import selectors as compliance_selectors
 from recoup.compliance.explain import channel_action
 from recoup.compliance.facts_loader import FactsLoader
-from recoup.compliance.models import AttemptSource
-from recoup.compliance.services import contact_check
 from recoup.core.compliance import Channel, Decision, check
 from recoup.core.ladder import Outcome, Plan, plan
 from recoup.imports.progress import NoProgress, Progress
@@ -296,11 +294,13 @@ def _sentence(decided: Plan, ladder_name: str, customer: Customer, as_of: date) 
     if decided.outcome is Outcome.SEND:
         occurrence = decided.touch
         now = timezone.now()
-        facts = compliance_selectors.debtor_facts(customer, now)
-        action = channel_action(facts, compliance_selectors.contact_details(customer), occurrence.step.channel)
+        loader = FactsLoader(customer.organisation, [customer.pk], now)
+        facts = loader.facts(customer.pk)
+        action = channel_action(facts, loader.details[customer.pk], occurrence.step.channel)
         if action is None:
             return f"{occurrence.describe()} is due, but there is no usable {ADDRESS_WORDS[occurrence.step.channel]}."
-        verdict = contact_check(customer=customer, action=action, at=now, record=False, source=AttemptSource.CYCLE)
+        policy = compliance_selectors.policy_of(customer.organisation)
+        verdict = check(action, facts, loader.history.get(customer.pk, []), now, policy)
         if not verdict.allowed:
             rules = ", ".join(verdict.rule_ids)
             until = f" until {verdict.next_allowed_at:%d %b %H:%M} UTC" if verdict.next_allowed_at else ""
