@@ -172,3 +172,14 @@ def test_viewers_cannot_write_anywhere(client, org):
         kwargs = {name: 1 for name in pattern.pattern.converters}
         url = reverse(pattern.name, kwargs={"slug": org.slug, **kwargs})
         assert client.post(url).status_code == 403, url
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(owner_client):
+    assert owner_client.get("/o/default/customers/", {"q": "a\x00b"}).status_code == 400
+    response = owner_client.get("/api/v1/organisations/default/customers", {"segment": "x\x00"})
+    assert response.status_code == 400 and response.json()["code"] == "bad_request"
+    response = owner_client.post(
+        "/api/v1/organisations/default/customers", '{"external_id": "A\\u0000"}', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert owner_client.get("/o/default/customers/", {"q": "plain"}).status_code == 200

@@ -117,8 +117,7 @@ def pauses_of(organisation: Organisation, as_of: date, customer_ids: list[int] |
         offer(customer_id, Pause(PauseKind.PROMISE, _date(until), "promise to pay"))
     for (customer_id,) in _rows(
         "SELECT p.customer_id FROM compliance_debtorprofile p JOIN ledger_customer c ON c.id = p.customer_id "
-        "WHERE c.organisation_id = %s AND p.bankruptcy_filed_on IS NOT NULL"
-        + _only("p.customer_id", customer_ids),
+        "WHERE c.organisation_id = %s AND p.bankruptcy_filed_on IS NOT NULL" + _only("p.customer_id", customer_ids),
         [organisation.pk],
     ):
         offer(customer_id, Pause(PauseKind.BANKRUPTCY))

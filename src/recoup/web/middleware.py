@@ -1,8 +1,10 @@
-"""Keeping idle sessions alive without a database write on every request."""
+"""Keeping idle sessions alive without a database write on every request, and refusing NUL characters."""
 
 from __future__ import annotations
 
 import time
+
+from django.http import HttpResponseBadRequest, JsonResponse
 
 REFRESH_EVERY_SECONDS = 300
 
@@ -28,3 +30,26 @@ class SlidingSessionMiddleware:
             if now - session.get("_renewed_at", 0) >= REFRESH_EVERY_SECONDS:
                 session["_renewed_at"] = now  # marks the session modified: saved with a fresh expiry
         return response
+
+
+class NulByteMiddleware:
+    """Refuse text input containing NUL characters with a 400.
+
+    PostgreSQL text cannot hold NUL, so a query parameter or JSON string with one would fail deep inside a
+    query as a server error (SQLite would store it). Query strings and JSON bodies are checked; uploaded
+    files (multipart) may hold any bytes and are left alone.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        bad = any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())
+        if not bad and request.content_type == "application/json":
+            bad = b"\\u0000" in request.body or b"\x00" in request.body
+        if bad:
+            message = "Text may not contain NUL (\\u0000) characters."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "bad_request", "message": message, "detail": None}, status=400)
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)
