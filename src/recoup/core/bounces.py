@@ -97,6 +97,10 @@ def bounces_in(raw: bytes) -> list[Bounce]:
             status, diagnostic = group.get("status", ""), group.get("diagnostic-code", "")
             found.append(Bounce(recipient, _kind(status, action, diagnostic), status, diagnostic, original))
     if found:
+        if not original:
+            # Some servers (Exchange Online) quote the returned headers in the human-readable part instead.
+            quoted = next((m.group(1) for t in _texts(message) if (m := MESSAGE_ID_RE.search(t))), "")
+            found = [Bounce(b.recipient, b.kind, b.status, b.diagnostic, quoted) for b in found]
         return found
     # Without a delivery-status part, an out-of-office reply (which MTAs also mark auto-replied) is no bounce.
     if AUTO_REPLY_SUBJECT_RE.match(str(message.get("Subject", ""))) or message.get("X-Auto-Response-Suppress"):
@@ -117,6 +121,17 @@ def bounces_in(raw: bytes) -> list[Bounce]:
         original = match.group(1) if match else ""
     kind = _kind(status, "failed" if "permanent" in notice.lower() or status.startswith("5") else "", diagnostic)
     return [Bounce(r, kind, status, diagnostic, original) for r in recipients]
+
+
+def _texts(message: EmailMessage) -> list[str]:
+    texts = []
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            try:
+                texts.append(part.get_content())
+            except (LookupError, UnicodeDecodeError):
+                texts.append((part.get_payload(decode=True) or b"").decode("latin-1"))
+    return texts
 
 
 def _text(message: EmailMessage) -> str:
