@@ -3,7 +3,7 @@ unsubscribes, and what the customer page says will happen next."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -288,3 +288,30 @@ def test_a_stop_request_takes_the_call_out_of_the_queue(ny_org, b2b):
 
     profile_update(customer=b2b, changes={"cease_requested_at": timezone.now()}, actor="test")
     assert call_queue(ny_org, day(17)) == []
+
+
+def test_an_hourly_run_before_the_send_hour_sends_no_new_reminders(ny_org, b2b):
+    from recoup.clock import today
+    from recoup.outreach.models import OutreachSettings
+
+    as_of = today(ny_org.timezone)
+    b2b.invoices.update(due_date=as_of - timedelta(days=3))
+    settings_row = OutreachSettings.objects.create(organisation=ny_org, send_hour=24)  # always "before" it
+    early = cycle_run(ny_org, as_of, deliver=False)
+    assert early.before_send_hour and early.statuses == {} and not Touch.objects.exists()
+    assert cycle_run(ny_org, as_of, deliver=False, any_hour=True).statuses == {"sent": 1}
+    settings_row.send_hour = 0
+    settings_row.save()
+    assert not cycle_run(ny_org, as_of, deliver=False).before_send_hour
+
+
+def test_a_queued_email_is_cancelled_when_nothing_is_owed_by_delivery_time(ny_org, b2b, settings):
+    from recoup.outreach.delivery import outbox_deliver
+
+    settings.EMAIL_URL = "locmem://"
+    run(ny_org, 3)
+    payment_record(
+        organisation=ny_org, customer=b2b, payment_date=day(3), amount_cents=124_000, currency="USD", actor="test"
+    )
+    assert outbox_deliver(ny_org, noon(3)).cancelled == 1
+    assert Message.objects.get().status == "cancelled"

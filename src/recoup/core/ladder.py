@@ -254,10 +254,6 @@ class AccountState:
     last_touch_on: date | None = None  # the latest touch on the account, any period
     pause: Pause | None = None
 
-    @property
-    def period(self) -> str:
-        return self.anchor_due.isoformat()
-
 
 class Occurrence(NamedTuple):
     """One send of a step (a tuple: the cycle makes one per step for every account, so it must be cheap)."""

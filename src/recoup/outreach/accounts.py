@@ -16,7 +16,7 @@ from django.db import connection
 from recoup.core.ladder import AccountState, Ladder, Pause, PauseKind, SentTouch
 from recoup.core.ladder_data import ladder_from_data
 from recoup.organisations.models import Organisation
-from recoup.outreach.models import CustomerLadder, LadderPolicy, Touch, TouchStatus
+from recoup.outreach.models import CustomerLadder, LadderPolicy, TouchStatus
 from recoup.outreach.setup import default_ladder_data
 
 CONTACT_STATUSES = (TouchStatus.SENT, TouchStatus.QUEUED, TouchStatus.TASK, TouchStatus.DEFERRED)
@@ -201,7 +201,3 @@ def due_accounts_baseline(organisation: Organisation, as_of: date) -> int:
         [organisation.pk, False, as_of + timedelta(days=5)],
     )
     return len(rows)
-
-
-def touches_recent(customer_id: int, limit: int = 20) -> list[Touch]:
-    return list(Touch.objects.filter(customer_id=customer_id).order_by("-planned_on", "-id")[:limit])
